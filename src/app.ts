@@ -1,0 +1,111 @@
+import { createHash, randomUUID } from 'node:crypto';
+import rateLimit from '@fastify/rate-limit';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { Config } from './config.js';
+import { createDatabase, type Database } from './db/knex.js';
+import { AppError } from './errors.js';
+import auth from './plugins/auth.js';
+import dbPlugin from './plugins/db.js';
+import errorHandler from './plugins/error-handler.js';
+import metrics from './plugins/metrics.js';
+import services from './plugins/services.js';
+import swagger from './plugins/swagger.js';
+import assignmentRoutes from './routes/assignments.js';
+import experimentRoutes from './routes/experiments.js';
+import healthRoutes from './routes/health.js';
+import resultsRoutes from './routes/results.js';
+import statsRoutes from './routes/stats.js';
+
+export const BODY_LIMIT = 1024 * 1024;
+
+export interface BuildOptions {
+  config: Config;
+  /** A database owned by the caller (tests share one per file); otherwise one is created from config. */
+  db?: Database;
+  /** Run migrations while starting (default true). */
+  migrate?: boolean;
+  logger?: FastifyServerOptions['logger'];
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** Builds the service without listening: used by server.ts, tests and benchmarks alike. */
+export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
+  const { config } = opts;
+  const app = Fastify({
+    logger: opts.logger ?? {
+      level: config.LOG_LEVEL,
+      redact: { paths: ['req.headers.authorization', 'headers.authorization'], censor: '[redacted]' },
+    },
+    bodyLimit: BODY_LIMIT,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    requestIdHeader: false,
+    ajv: undefined,
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
+
+  // JSON only (text/plain is 415); an empty body is "no body", so body-less actions accept a bare POST.
+  app.removeContentTypeParser(['application/json', 'text/plain']);
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    const text = body as string;
+    if (text.trim() === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch (err) {
+      done(
+        new AppError(400, 'validation_failed', `Malformed JSON body: ${(err as Error).message}`, [
+          { path: 'body', message: 'is not valid JSON' },
+        ]),
+        undefined,
+      );
+    }
+  });
+
+  await app.register(errorHandler);
+  const db = opts.db ?? createDatabase(config);
+  await app.register(dbPlugin, { db, owned: !opts.db, migrate: opts.migrate ?? true });
+  await app.register(metrics, { token: config.METRICS_TOKEN });
+  await app.register(swagger);
+  await app.register(auth, { keys: config.API_KEYS });
+  if (config.RATE_LIMIT_PER_MINUTE > 0) {
+    await app.register(rateLimit, {
+      max: config.RATE_LIMIT_PER_MINUTE,
+      timeWindow: 60_000,
+      keyGenerator: (req) => {
+        const h = req.headers.authorization;
+        return typeof h === 'string' ? createHash('sha256').update(h).digest('hex').slice(0, 16) : req.ip;
+      },
+      errorResponseBuilder: (_req, ctx) =>
+        new AppError(
+          429,
+          'rate_limited',
+          `Rate limit of ${ctx.max} requests per minute exceeded; retry in ${ctx.after}.`,
+          undefined,
+          {
+            'retry-after': String(Math.ceil(ctx.ttl / 1000)),
+          },
+        ),
+    });
+  }
+  await app.register(services);
+  await app.register(healthRoutes);
+  await app.register(
+    async (v1) => {
+      await v1.register(experimentRoutes);
+      await v1.register(assignmentRoutes);
+      await v1.register(resultsRoutes);
+      await v1.register(statsRoutes);
+    },
+    { prefix: '/v1' },
+  );
+  return app;
+}

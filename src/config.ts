@@ -1,0 +1,79 @@
+import { z } from 'zod';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const SCOPES = ['ingest', 'read', 'admin'] as const;
+export type Scope = (typeof SCOPES)[number];
+
+export interface ApiKey {
+  scope: Scope;
+  secret: string;
+}
+
+const apiKeys = z
+  .string()
+  .optional()
+  .transform((raw, ctx): ApiKey[] => {
+    if (!raw || raw.trim() === '') return [];
+    const keys: ApiKey[] = [];
+    for (const part of raw.split(',')) {
+      const item = part.trim();
+      const colon = item.indexOf(':');
+      const scope = item.slice(0, colon);
+      const secret = item.slice(colon + 1);
+      if (colon < 1 || !(SCOPES as readonly string[]).includes(scope) || secret.length < 8) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `each entry must be scope:secret with scope in ${SCOPES.join('|')} and a secret of 8+ characters`,
+        });
+        return z.NEVER;
+      }
+      keys.push({ scope: scope as Scope, secret });
+    }
+    return keys;
+  });
+
+const int = (def: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(def);
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: int(3000, 0, 65535),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATABASE_URL: z
+    .string()
+    .optional()
+    .refine((v) => !v || v === 'memory://' || /^postgres(ql)?:\/\//.test(v), {
+      message: 'must be postgres://…, postgresql://… or memory://',
+    }),
+  DATA_DIR: z.string().min(1).default('./data'),
+  DB_POOL_MAX: int(10, 1, 200),
+  API_KEYS: apiKeys,
+  METRICS_TOKEN: z.string().min(1).optional(),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  RATE_LIMIT_PER_MINUTE: int(0, 0, 10_000_000),
+  SHUTDOWN_TIMEOUT_MS: int(10_000, 100, 600_000),
+  FRAUD_FAST_SECONDS: int(10, 0, 86_400),
+  FRAUD_BURST_PER_HOUR: int(20, 1, 1_000_000),
+});
+
+export type Config = z.infer<typeof envSchema>;
+
+export class ConfigError extends Error {}
+
+/** Parses the environment once; a bad value throws a ConfigError naming the variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  const config = parsed.data;
+  if (config.NODE_ENV === 'production' && config.API_KEYS.length === 0) {
+    throw new ConfigError('Invalid configuration:\n  API_KEYS: required when NODE_ENV=production');
+  }
+  return config;
+}
+
+/** Test and embedding helper: a full config from a few overrides, validated like the environment. */
+export const configFrom = (overrides: Record<string, string | undefined> = {}): Config =>
+  loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...overrides });

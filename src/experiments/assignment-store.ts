@@ -1,0 +1,139 @@
+import type { Knex } from 'knex';
+import { Batcher } from '../db/batcher.js';
+import { EXPERIMENT_COLUMNS, type ExperimentRow, toExperiment } from './experiment-store.js';
+import type { Experiment } from './types.js';
+
+export interface StoredAssignment {
+  variant: string;
+  assignedAt: Date;
+  exposedAt: Date | null;
+}
+
+export interface ExperimentWithAssignment {
+  experiment: Experiment;
+  assignment: StoredAssignment | null;
+}
+
+export interface NewAssignment {
+  experimentId: number;
+  userId: string;
+  variant: string;
+  assignedAt: Date;
+  exposedAt: Date | null;
+}
+
+interface LookupRow extends ExperimentRow {
+  a_variant: string | null;
+  a_assigned_at: Date | null;
+  a_exposed_at: Date | null;
+}
+
+const EXPERIMENT_SELECT = EXPERIMENT_COLUMNS.map((c) => `e.${c}`).join(', ');
+
+const rowKey = (experimentId: number, userId: string) => `${experimentId}\u0000${userId}`;
+
+export class AssignmentStore {
+  private readonly inserts: Batcher<NewAssignment, StoredAssignment | null>;
+
+  constructor(private readonly knex: Knex) {
+    this.inserts = new Batcher((rows) => this.insertBatch(rows), {
+      maxBatch: 500,
+      maxPending: 10_000,
+      maxInFlight: 2,
+    });
+  }
+
+  /**
+   * Stores a first assignment while its experiment is running, in a statement shared with concurrent callers.
+   * Null when it lost a race (the user got an assignment meanwhile) or the experiment is no longer running.
+   */
+  insert(row: NewAssignment): Promise<StoredAssignment | null> {
+    return this.inserts.submit(row);
+  }
+
+  /** The experiments (by key, or all running ones) with this user's stored assignment, in one query. */
+  async lookup(userId: string, keys: string[] | null): Promise<ExperimentWithAssignment[]> {
+    const where = keys === null ? `e.status = 'running'` : `e.key = ANY(?::text[])`;
+    const { rows } = (await this.knex.raw(
+      `SELECT ${EXPERIMENT_SELECT}, a.variant AS a_variant, a.assigned_at AS a_assigned_at, a.exposed_at AS a_exposed_at
+         FROM experiments e
+         LEFT JOIN assignments a ON a.experiment_id = e.id AND a.user_id = ?
+        WHERE ${where}
+        ORDER BY e.key`,
+      keys === null ? [userId] : [userId, keys],
+    )) as { rows: LookupRow[] };
+    return rows.map((r) => ({
+      experiment: toExperiment(r),
+      assignment: r.a_variant
+        ? { variant: r.a_variant, assignedAt: r.a_assigned_at!, exposedAt: r.a_exposed_at }
+        : null,
+    }));
+  }
+
+  /** One INSERT … SELECT FROM unnest for many rows; ON CONFLICT skips rows whose user is already assigned. */
+  private async insertBatch(rows: NewAssignment[]): Promise<(StoredAssignment | null)[]> {
+    const { rows: inserted } = (await this.knex.raw(
+      `INSERT INTO assignments (experiment_id, user_id, variant, assigned_at, exposed_at)
+       SELECT x.experiment_id, x.user_id, x.variant, x.assigned_at, x.exposed_at
+         FROM unnest(?::int[], ?::text[], ?::text[], ?::timestamptz[], ?::timestamptz[])
+              AS x(experiment_id, user_id, variant, assigned_at, exposed_at)
+         JOIN experiments e ON e.id = x.experiment_id AND e.status = 'running'
+       ON CONFLICT (experiment_id, user_id) DO NOTHING
+       RETURNING experiment_id, user_id, variant, assigned_at, exposed_at`,
+      [
+        rows.map((r) => r.experimentId) as unknown as Knex.Value,
+        rows.map((r) => r.userId),
+        rows.map((r) => r.variant),
+        rows.map((r) => r.assignedAt.toISOString()),
+        rows.map((r) => r.exposedAt?.toISOString() ?? null) as unknown as Knex.Value,
+      ],
+    )) as {
+      rows: {
+        experiment_id: number;
+        user_id: string;
+        variant: string;
+        assigned_at: Date;
+        exposed_at: Date | null;
+      }[];
+    };
+    const stored = new Map(
+      inserted.map((r) => [
+        rowKey(r.experiment_id, r.user_id),
+        { variant: r.variant, assignedAt: r.assigned_at, exposedAt: r.exposed_at },
+      ]),
+    );
+    // A row repeated within one batch is stored once: only its first submitter gets it.
+    return rows.map((r) => {
+      const key = rowKey(r.experimentId, r.userId);
+      const found = stored.get(key) ?? null;
+      stored.delete(key);
+      return found;
+    });
+  }
+
+  /**
+   * Records an exposure at `at`, keeping the earliest one. Returns the stored first-exposure time and whether
+   * this call created it; null when the user has no assignment.
+   */
+  async expose(
+    experimentId: number,
+    userId: string,
+    at: Date,
+  ): Promise<{ exposedAt: Date; firstExposure: boolean } | null> {
+    const { rows } = (await this.knex.raw(
+      `WITH prev AS (
+         SELECT exposed_at FROM assignments WHERE experiment_id = ? AND user_id = ?
+       ), upd AS (
+         UPDATE assignments SET exposed_at = ?::timestamptz
+          WHERE experiment_id = ? AND user_id = ? AND (exposed_at IS NULL OR exposed_at > ?::timestamptz)
+          RETURNING exposed_at
+       )
+       SELECT coalesce((SELECT exposed_at FROM upd), prev.exposed_at) AS exposed_at,
+              (prev.exposed_at IS NULL AND EXISTS (SELECT 1 FROM upd)) AS first
+         FROM prev`,
+      [experimentId, userId, at.toISOString(), experimentId, userId, at.toISOString()],
+    )) as { rows: { exposed_at: Date; first: boolean }[] };
+    const row = rows[0];
+    return row ? { exposedAt: row.exposed_at, firstExposure: row.first } : null;
+  }
+}

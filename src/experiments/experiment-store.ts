@@ -1,0 +1,165 @@
+import type { Knex } from 'knex';
+import type { Experiment, ExperimentStatus, HistoryEntry, Variant } from './types.js';
+
+export interface ExperimentRow {
+  id: number;
+  key: string;
+  name: string;
+  description: string | null;
+  hypothesis: string | null;
+  status: ExperimentStatus;
+  variants: Variant[];
+  control_variant: string;
+  target_metric: string;
+  traffic_percent: string | number;
+  hash_seed: string;
+  winner: string | null;
+  created_at: Date;
+  updated_at: Date;
+  started_at: Date | null;
+  stopped_at: Date | null;
+  completed_at: Date | null;
+}
+
+export const EXPERIMENT_COLUMNS = [
+  'id',
+  'key',
+  'name',
+  'description',
+  'hypothesis',
+  'status',
+  'variants',
+  'control_variant',
+  'target_metric',
+  'traffic_percent',
+  'hash_seed',
+  'winner',
+  'created_at',
+  'updated_at',
+  'started_at',
+  'stopped_at',
+  'completed_at',
+] as const;
+
+export function toExperiment(r: ExperimentRow): Experiment {
+  return {
+    id: r.id,
+    key: r.key,
+    name: r.name,
+    description: r.description,
+    hypothesis: r.hypothesis,
+    status: r.status,
+    variants: r.variants,
+    controlVariant: r.control_variant,
+    targetMetric: r.target_metric,
+    trafficPercent: Number(r.traffic_percent),
+    hashSeed: r.hash_seed,
+    winner: r.winner,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    startedAt: r.started_at,
+    stoppedAt: r.stopped_at,
+    completedAt: r.completed_at,
+  };
+}
+
+export type NewExperiment = Omit<
+  Experiment,
+  'id' | 'status' | 'winner' | 'createdAt' | 'updatedAt' | 'startedAt' | 'stoppedAt' | 'completedAt'
+>;
+
+/** Column values for the fields a create or patch may set. */
+export type ExperimentChanges = Partial<NewExperiment>;
+
+function toColumns(c: ExperimentChanges): Record<string, unknown> {
+  const cols: Record<string, unknown> = {};
+  if (c.key !== undefined) cols.key = c.key;
+  if (c.name !== undefined) cols.name = c.name;
+  if (c.description !== undefined) cols.description = c.description;
+  if (c.hypothesis !== undefined) cols.hypothesis = c.hypothesis;
+  if (c.variants !== undefined) cols.variants = JSON.stringify(c.variants);
+  if (c.controlVariant !== undefined) cols.control_variant = c.controlVariant;
+  if (c.targetMetric !== undefined) cols.target_metric = c.targetMetric;
+  if (c.trafficPercent !== undefined) cols.traffic_percent = c.trafficPercent;
+  if (c.hashSeed !== undefined) cols.hash_seed = c.hashSeed;
+  return cols;
+}
+
+export class ExperimentStore {
+  constructor(private readonly knex: Knex) {}
+
+  /** Inserts unless the key exists; null means a duplicate key. */
+  async insert(e: NewExperiment, trx: Knex = this.knex): Promise<Experiment | null> {
+    const rows: ExperimentRow[] = await trx('experiments')
+      .insert(toColumns(e))
+      .onConflict('key')
+      .ignore()
+      .returning([...EXPERIMENT_COLUMNS]);
+    return rows[0] ? toExperiment(rows[0]) : null;
+  }
+
+  async findByKey(key: string, trx: Knex = this.knex, forUpdate = false): Promise<Experiment | null> {
+    const q = trx('experiments')
+      .select([...EXPERIMENT_COLUMNS])
+      .where({ key })
+      .first();
+    const row = (await (forUpdate ? q.forUpdate() : q)) as ExperimentRow | undefined;
+    return row ? toExperiment(row) : null;
+  }
+
+  async list(opts: { status?: ExperimentStatus; after?: string; limit: number }): Promise<Experiment[]> {
+    const q = this.knex('experiments')
+      .select([...EXPERIMENT_COLUMNS])
+      .orderBy('key')
+      .limit(opts.limit);
+    if (opts.status) q.where('status', opts.status);
+    if (opts.after !== undefined) q.where('key', '>', opts.after);
+    return ((await q) as ExperimentRow[]).map(toExperiment);
+  }
+
+  async listRunning(): Promise<Experiment[]> {
+    const rows = (await this.knex('experiments')
+      .select([...EXPERIMENT_COLUMNS])
+      .where('status', 'running')
+      .orderBy('key')) as ExperimentRow[];
+    return rows.map(toExperiment);
+  }
+
+  async update(
+    id: number,
+    changes: ExperimentChanges,
+    extra: Record<string, unknown>,
+    trx: Knex = this.knex,
+  ): Promise<Experiment> {
+    const rows: ExperimentRow[] = await trx('experiments')
+      .where({ id })
+      .update({ ...toColumns(changes), ...extra, updated_at: trx.fn.now() })
+      .returning([...EXPERIMENT_COLUMNS]);
+    return toExperiment(rows[0]!);
+  }
+
+  async delete(id: number, trx: Knex = this.knex): Promise<void> {
+    await trx('experiments').where({ id }).delete();
+  }
+
+  async addHistory(
+    experimentKey: string,
+    entry: Omit<HistoryEntry, 'at'>,
+    trx: Knex = this.knex,
+  ): Promise<void> {
+    await trx('experiment_history').insert({
+      experiment_key: experimentKey,
+      action: entry.action,
+      actor: entry.actor,
+      details: JSON.stringify(entry.details),
+    });
+  }
+
+  async history(experimentKey: string): Promise<HistoryEntry[]> {
+    const rows = (await this.knex('experiment_history')
+      .select('action', 'actor', 'at', 'details')
+      .where({ experiment_key: experimentKey })
+      .orderBy('id')) as HistoryEntry[];
+    return rows;
+  }
+}

@@ -1,0 +1,177 @@
+import { welchTest } from '../stats/means.js';
+import { proportionsTest } from '../stats/proportions.js';
+import { srmTest } from '../stats/srm.js';
+import type { Correction, Interval } from '../stats/types.js';
+import type { ExperimentStore } from './experiment-store.js';
+import { experimentNotFound } from './experiment-service.js';
+import type { ResultsStore, VariantAggregate } from './results-store.js';
+import type { Experiment, ExperimentStatus } from './types.js';
+
+export interface ResultsQuery {
+  metric?: string;
+  alpha: number;
+  correction: Correction;
+}
+
+export interface ValueStats {
+  sum: number;
+  mean: number | null;
+  variance: number | null;
+  meanDifference: number | null;
+  pValue: number | null;
+  ci: Interval | null;
+}
+
+export interface VariantResult {
+  variant: string;
+  isControl: boolean;
+  assigned: number;
+  exposed: number;
+  converted: number;
+  conversionRate: number | null;
+  absoluteLift: number | null;
+  relativeLift: number | null;
+  zScore: number | null;
+  pValue: number | null;
+  pValueAdjusted: number | null;
+  significant: boolean | null;
+  ci: { level: number; absolute: Interval | null; relative: Interval | null };
+  value: ValueStats | null;
+}
+
+export interface ExperimentResults {
+  experimentKey: string;
+  status: ExperimentStatus;
+  metric: string;
+  method: 'fixed';
+  controlVariant: string;
+  alpha: number;
+  correction: Correction;
+  computedAt: Date;
+  totals: { assigned: number; exposed: number; converted: number };
+  srm: { chiSquare: number | null; pValue: number | null; mismatch: boolean | null };
+  variants: VariantResult[];
+  warnings: string[];
+}
+
+const EMPTY = (variant: string): VariantAggregate => ({
+  variant,
+  assigned: 0,
+  exposed: 0,
+  converted: 0,
+  valueSum: 0,
+  valued: 0,
+  valueVariance: null,
+});
+
+export class ResultsService {
+  constructor(
+    private readonly experiments: ExperimentStore,
+    private readonly store: ResultsStore,
+  ) {}
+
+  async results(key: string, q: ResultsQuery): Promise<ExperimentResults> {
+    const e = await this.experiments.findByKey(key);
+    if (!e) throw experimentNotFound(key);
+    const metric = q.metric ?? e.targetMetric;
+    const rows = await this.store.aggregate(e.id, metric, e.status === 'completed' ? e.completedAt : null);
+    return this.compute(e, metric, rows, q);
+  }
+
+  /** Frequentist comparison of every treatment with the control, in the experiment's variant order. */
+  private compute(
+    e: Experiment,
+    metric: string,
+    rows: VariantAggregate[],
+    q: ResultsQuery,
+  ): ExperimentResults {
+    const byVariant = new Map(rows.map((r) => [r.variant, r]));
+    const control = byVariant.get(e.controlVariant) ?? EMPTY(e.controlVariant);
+    const treatments = e.variants
+      .filter((v) => v.key !== e.controlVariant)
+      .map((v) => byVariant.get(v.key) ?? EMPTY(v.key));
+    const test = proportionsTest({
+      control: { n: control.exposed, conversions: control.converted },
+      treatments: treatments.map((t) => ({ n: t.exposed, conversions: t.converted })),
+      alpha: q.alpha,
+      correction: q.correction,
+      labels: [control.variant, ...treatments.map((t) => t.variant)],
+    });
+    const warnings = [...test.warnings];
+    const valued = rows.some((r) => r.valued > 0);
+    const statsByVariant = new Map<string, VariantResult>();
+    [control, ...treatments].forEach((agg, i) => {
+      const s = test.variants[i]!;
+      statsByVariant.set(agg.variant, {
+        variant: agg.variant,
+        isControl: i === 0,
+        assigned: agg.assigned,
+        exposed: agg.exposed,
+        converted: agg.converted,
+        conversionRate: s.conversionRate,
+        absoluteLift: s.absoluteLift,
+        relativeLift: s.relativeLift,
+        zScore: s.zScore,
+        pValue: s.pValue,
+        pValueAdjusted: s.pValueAdjusted,
+        significant: s.significant,
+        ci: s.ci,
+        value: valued ? this.valueStats(agg, i === 0 ? null : control, q.alpha, warnings) : null,
+      });
+    });
+    const ordered = e.variants.map((v) => statsByVariant.get(v.key)!);
+    const totalWeight = e.variants.reduce((s, v) => s + v.weight, 0);
+    const srm = srmTest(
+      ordered.map((v) => v.exposed),
+      e.variants.map((v) => v.weight / totalWeight),
+    );
+    warnings.push(...srm.warnings);
+    if (rows.length > 0 && ordered.every((v) => v.converted === 0)) {
+      warnings.push(`no_conversions: no counted conversion for metric "${metric}"`);
+    }
+    return {
+      experimentKey: e.key,
+      status: e.status,
+      metric,
+      method: 'fixed',
+      controlVariant: e.controlVariant,
+      alpha: q.alpha,
+      correction: q.correction,
+      computedAt: new Date(),
+      totals: {
+        assigned: ordered.reduce((s, v) => s + v.assigned, 0),
+        exposed: ordered.reduce((s, v) => s + v.exposed, 0),
+        converted: ordered.reduce((s, v) => s + v.converted, 0),
+      },
+      srm: { chiSquare: srm.chiSquare, pValue: srm.pValue, mismatch: srm.mismatch },
+      variants: ordered,
+      warnings,
+    };
+  }
+
+  /** Per exposed user value (sum of counted conversion values, 0 without one); Welch's t-test against control. */
+  private valueStats(
+    agg: VariantAggregate,
+    control: VariantAggregate | null,
+    alpha: number,
+    warnings: string[],
+  ): ValueStats {
+    const mean = agg.exposed > 0 ? agg.valueSum / agg.exposed : null;
+    const base: ValueStats = {
+      sum: agg.valueSum,
+      mean,
+      variance: agg.valueVariance,
+      meanDifference: null,
+      pValue: null,
+      ci: null,
+    };
+    if (!control || mean === null || control.exposed === 0) return base;
+    const w = welchTest(
+      { n: control.exposed, mean: control.valueSum / control.exposed, variance: control.valueVariance ?? 0 },
+      { n: agg.exposed, mean, variance: agg.valueVariance ?? 0 },
+      alpha,
+    );
+    warnings.push(...w.warnings.map((m) => `${m} (value, ${agg.variant} vs ${control.variant})`));
+    return { ...base, meanDifference: w.meanDifference, pValue: w.pValue, ci: w.ci.absolute };
+  }
+}

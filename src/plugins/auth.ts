@@ -1,0 +1,85 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import type { ApiKey, Scope } from '../config.js';
+import { AppError } from '../errors.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The scope a route needs; routes without one (health, docs) are public. */
+    scope?: Scope;
+  }
+  interface FastifyRequest {
+    /** Who made the request, as written in logs and audit trails: "scope:sha256-prefix" or "anonymous". */
+    actor: string;
+  }
+}
+
+interface StoredKey {
+  scope: Scope;
+  digest: Buffer;
+  id: string;
+}
+
+const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest();
+
+/** Identifies a key in logs without revealing it: its scope and the first 8 hex digits of the secret's SHA-256. */
+export const keyId = (key: ApiKey): string =>
+  `${key.scope}:${sha256(key.secret).toString('hex').slice(0, 8)}`;
+
+export interface AuthOptions {
+  keys: ApiKey[];
+}
+
+export default fp<AuthOptions>(
+  async function auth(app: FastifyInstance, { keys }) {
+    const stored: StoredKey[] = keys.map((k) => ({ scope: k.scope, digest: sha256(k.secret), id: keyId(k) }));
+    app.decorateRequest('actor', 'anonymous');
+    if (stored.length === 0) {
+      app.log.warn('API_KEYS is not set: authentication is OFF. Set API_KEYS before exposing the service.');
+      return;
+    }
+
+    // Compare digests of equal length in constant time, and check every key so timing says nothing.
+    const find = (secret: string): StoredKey | undefined => {
+      const digest = sha256(secret);
+      let match: StoredKey | undefined;
+      for (const k of stored) if (timingSafeEqual(k.digest, digest) && !match) match = k;
+      return match;
+    };
+
+    app.addHook('onRequest', async (request: FastifyRequest) => {
+      const needed = request.routeOptions.config.scope;
+      if (!needed) return;
+      const header = request.headers.authorization;
+      const m = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+      if (!m?.[1]) {
+        throw new AppError(
+          401,
+          'unauthorized',
+          'Send an API key as "Authorization: Bearer <key>".',
+          undefined,
+          {
+            'www-authenticate': 'Bearer',
+          },
+        );
+      }
+      const key = find(m[1]);
+      if (!key) {
+        throw new AppError(401, 'unauthorized', 'The API key is not valid.', undefined, {
+          'www-authenticate': 'Bearer',
+        });
+      }
+      request.actor = key.id;
+      request.log = request.log.child({ actor: key.id });
+      if (key.scope !== 'admin' && key.scope !== needed) {
+        throw new AppError(
+          403,
+          'forbidden',
+          `This endpoint needs the "${needed}" scope; the key has "${key.scope}".`,
+        );
+      }
+    });
+  },
+  { name: 'auth' },
+);

@@ -1,0 +1,167 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Experiment } from '../experiments/types.js';
+import { errorResponses, toIso } from '../schemas/common.js';
+import {
+  createExperimentBody,
+  experimentListSchema,
+  experimentSchema,
+  historySchema,
+  keyParams,
+  listExperimentsQuery,
+  patchExperimentBody,
+  winnerBody,
+  type ExperimentOut,
+} from '../schemas/experiments.js';
+
+export const experimentOut = (e: Experiment): ExperimentOut => ({
+  key: e.key,
+  name: e.name,
+  description: e.description,
+  hypothesis: e.hypothesis,
+  status: e.status,
+  variants: e.variants,
+  controlVariant: e.controlVariant,
+  targetMetric: e.targetMetric,
+  trafficPercent: e.trafficPercent,
+  hashSeed: e.hashSeed,
+  winner: e.winner,
+  createdAt: e.createdAt.toISOString(),
+  updatedAt: e.updatedAt.toISOString(),
+  startedAt: toIso(e.startedAt),
+  stoppedAt: toIso(e.stoppedAt),
+  completedAt: toIso(e.completedAt),
+});
+
+const tags = ['experiments'];
+
+export default async function experimentRoutes(fastify: FastifyInstance) {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+  const svc = app.services.experiments;
+
+  app.post(
+    '/experiments',
+    {
+      config: { scope: 'admin' },
+      schema: {
+        tags,
+        summary: 'Create an experiment (draft)',
+        body: createExperimentBody,
+        response: { 201: experimentSchema, ...errorResponses(400, 401, 403, 409) },
+      },
+    },
+    async (req, reply) => reply.code(201).send(experimentOut(await svc.create(req.body, req.actor))),
+  );
+
+  app.get(
+    '/experiments',
+    {
+      config: { scope: 'read' },
+      schema: {
+        tags,
+        summary: 'List experiments, by key, optionally filtered by status',
+        querystring: listExperimentsQuery,
+        response: { 200: experimentListSchema, ...errorResponses(400, 401, 403) },
+      },
+    },
+    async (req) => {
+      const page = await svc.list(req.query);
+      return { items: page.items.map(experimentOut), nextCursor: page.nextCursor };
+    },
+  );
+
+  app.get(
+    '/experiments/:key',
+    {
+      config: { scope: 'read' },
+      schema: {
+        tags,
+        params: keyParams,
+        response: { 200: experimentSchema, ...errorResponses(400, 401, 403, 404) },
+      },
+    },
+    async (req) => experimentOut(await svc.get(req.params.key)),
+  );
+
+  app.patch(
+    '/experiments/:key',
+    {
+      config: { scope: 'admin' },
+      schema: {
+        tags,
+        summary:
+          'Change an experiment (variants, weights, hashSeed, controlVariant, targetMetric: draft only)',
+        params: keyParams,
+        body: patchExperimentBody,
+        response: { 200: experimentSchema, ...errorResponses(400, 401, 403, 404, 409) },
+      },
+    },
+    async (req) => experimentOut(await svc.patch(req.params.key, req.body, req.actor)),
+  );
+
+  app.delete(
+    '/experiments/:key',
+    {
+      config: { scope: 'admin' },
+      schema: {
+        tags,
+        summary: 'Delete a draft experiment',
+        params: keyParams,
+        response: { 204: z.undefined(), ...errorResponses(400, 401, 403, 404, 409) },
+      },
+    },
+    async (req, reply) => {
+      await svc.delete(req.params.key, req.actor);
+      return reply.code(204).send();
+    },
+  );
+
+  const action = (name: 'start' | 'stop', summary: string) =>
+    app.post(
+      `/experiments/:key/${name}`,
+      {
+        config: { scope: 'admin' },
+        schema: {
+          tags,
+          summary,
+          params: keyParams,
+          response: { 200: experimentSchema, ...errorResponses(400, 401, 403, 404, 409) },
+        },
+      },
+      async (req) => experimentOut(await svc.transition(req.params.key, name, req.actor)),
+    );
+  action('start', 'Start a draft or resume a paused experiment');
+  action('stop', 'Pause a running experiment');
+
+  app.post(
+    '/experiments/:key/winner',
+    {
+      config: { scope: 'admin' },
+      schema: {
+        tags,
+        summary: 'Declare the winner: completes the experiment',
+        params: keyParams,
+        body: winnerBody,
+        response: { 200: experimentSchema, ...errorResponses(400, 401, 403, 404, 409) },
+      },
+    },
+    async (req) => experimentOut(await svc.transition(req.params.key, 'winner', req.actor, req.body)),
+  );
+
+  app.get(
+    '/experiments/:key/history',
+    {
+      config: { scope: 'read' },
+      schema: {
+        tags,
+        summary: 'Audit trail of lifecycle changes',
+        params: keyParams,
+        response: { 200: historySchema, ...errorResponses(400, 401, 403, 404) },
+      },
+    },
+    async (req) => ({
+      items: (await svc.history(req.params.key)).map((h) => ({ ...h, at: h.at.toISOString() })),
+    }),
+  );
+}

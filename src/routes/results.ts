@@ -1,0 +1,76 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { ExperimentResults } from '../experiments/results-service.js';
+import { errorResponses } from '../schemas/common.js';
+import { keyParams } from '../schemas/experiments.js';
+import { resultsQuery, resultsSchema } from '../schemas/results.js';
+import { sendCsvIfAsked } from './csv-reply.js';
+
+/** One CSV row per variant, experiment-level fields repeated as columns. */
+export const resultsRows = (r: ExperimentResults) =>
+  r.variants.map((v) => ({
+    experimentKey: r.experimentKey,
+    status: r.status,
+    metric: r.metric,
+    method: r.method,
+    alpha: r.alpha,
+    correction: r.correction,
+    computedAt: r.computedAt.toISOString(),
+    srmChiSquare: r.srm.chiSquare,
+    srmPValue: r.srm.pValue,
+    srmMismatch: r.srm.mismatch,
+    variant: v.variant,
+    isControl: v.isControl,
+    assigned: v.assigned,
+    exposed: v.exposed,
+    converted: v.converted,
+    conversionRate: v.conversionRate,
+    absoluteLift: v.absoluteLift,
+    relativeLift: v.relativeLift,
+    zScore: v.zScore,
+    pValue: v.pValue,
+    pValueAdjusted: v.pValueAdjusted,
+    significant: v.significant,
+    ciLevel: v.ci.level,
+    ciAbsoluteLow: v.ci.absolute?.[0] ?? null,
+    ciAbsoluteHigh: v.ci.absolute?.[1] ?? null,
+    ciRelativeLow: v.ci.relative?.[0] ?? null,
+    ciRelativeHigh: v.ci.relative?.[1] ?? null,
+    valueSum: v.value?.sum ?? null,
+    valueMean: v.value?.mean ?? null,
+    valueVariance: v.value?.variance ?? null,
+    valueMeanDifference: v.value?.meanDifference ?? null,
+    valuePValue: v.value?.pValue ?? null,
+  }));
+
+export default async function resultsRoutes(fastify: FastifyInstance) {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+  const { results } = app.services;
+
+  app.get(
+    '/experiments/:key/results',
+    {
+      config: { scope: 'read' },
+      schema: {
+        tags: ['results'],
+        summary: 'Per-variant results with z-test, CIs, multiple-comparison correction and SRM check',
+        description:
+          'Only exposed users count. converted = exposed users with ≥ 1 conversion of the metric at or after their first exposure ' +
+          '(and before completedAt for a completed experiment). Two-proportion z-test with pooled SE, two-sided; ' +
+          'CI of the absolute lift with the unpooled SE; CI of the relative lift by the delta method; ' +
+          'pValueAdjusted by Holm (default), Bonferroni or none over the treatments; SRM: Pearson χ² of exposed users ' +
+          'against the normalised weights, mismatch when p < 0.001. value: per exposed user sum of conversion values, Welch t-test. ' +
+          'Answers CSV (one row per variant) for Accept: text/csv or ?format=csv.',
+        params: keyParams,
+        querystring: resultsQuery,
+        response: { 200: resultsSchema, ...errorResponses(400, 401, 403, 404) },
+      },
+    },
+    async (req, reply) => {
+      const r = await results.results(req.params.key, req.query);
+      if (sendCsvIfAsked(req, reply, req.query.format, resultsRows(r), `${r.experimentKey}-results.csv`))
+        return reply;
+      return { ...r, computedAt: r.computedAt.toISOString() };
+    },
+  );
+}

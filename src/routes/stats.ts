@@ -1,0 +1,67 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { welchTest } from '../stats/means.js';
+import { proportionsTest } from '../stats/proportions.js';
+import { srmTest } from '../stats/srm.js';
+import { errorResponses } from '../schemas/common.js';
+import {
+  meansBody,
+  meansSchema,
+  proportionsBody,
+  proportionsSchema,
+  srmBody,
+  srmSchema,
+} from '../schemas/stats.js';
+
+const tags = ['stats'];
+
+/** Stateless calculators over the same pure functions the results endpoint uses. */
+export default async function statsRoutes(fastify: FastifyInstance) {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+
+  app.post(
+    '/stats/proportions',
+    {
+      config: { scope: 'read' },
+      schema: {
+        tags,
+        summary: 'Two-proportion z-tests of each treatment against the control',
+        description:
+          'Pooled-SE z-test, two-sided p; CI of pt − pc with the unpooled SE; CI of pt/pc − 1 by the delta method; ' +
+          'pValueAdjusted by Holm (default), Bonferroni or none; ci.level = 1 − alpha.',
+        body: proportionsBody,
+        response: { 200: proportionsSchema, ...errorResponses(400, 401, 403) },
+      },
+    },
+    async (req) => proportionsTest(req.body),
+  );
+
+  app.post(
+    '/stats/means',
+    {
+      config: { scope: 'read' },
+      schema: {
+        tags,
+        summary: "Welch's t-test of two means (variance = unbiased sample variance)",
+        body: meansBody,
+        response: { 200: meansSchema, ...errorResponses(400, 401, 403) },
+      },
+    },
+    async (req) => welchTest(req.body.control, req.body.treatment, req.body.alpha),
+  );
+
+  app.post(
+    '/stats/srm',
+    {
+      config: { scope: 'read' },
+      schema: {
+        tags,
+        summary: 'Sample-ratio mismatch: Pearson χ² of observed counts against relative weights',
+        description: 'expected_i = total × w_i / Σw; k − 1 degrees of freedom; mismatch when p < 0.001.',
+        body: srmBody,
+        response: { 200: srmSchema, ...errorResponses(400, 401, 403) },
+      },
+    },
+    async (req) => srmTest(req.body.observed, req.body.weights),
+  );
+}

@@ -1,0 +1,53 @@
+import { z } from 'zod';
+
+export const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;
+
+export const identifier = (what: string) =>
+  z.string().min(1, `${what} must not be empty`).max(256, `${what} must be at most 256 characters`);
+
+export const experimentKey = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must match ^[a-z0-9][a-z0-9_-]{0,63}$')
+  .describe('Experiment key: lowercase letters, digits, "_" and "-", 1–64 characters');
+
+export const metricName = z
+  .string()
+  .regex(/^[a-z0-9_]{1,64}$/, 'must match ^[a-z0-9_]{1,64}$')
+  .describe('Metric name; "k_factor" judges variants by the signups their users caused');
+
+/** An ISO-8601 timestamp with offset, at most 5 minutes in the future (clock skew). */
+export const pastTimestamp = z.iso
+  .datetime({
+    offset: true,
+    message: 'must be an ISO-8601 timestamp with a time zone, e.g. 2026-01-31T12:00:00Z',
+  })
+  .refine((s) => Date.parse(s) <= Date.now() + MAX_CLOCK_SKEW_MS, 'must not be in the future')
+  .describe('ISO-8601 timestamp; defaults to the time the request is received');
+
+export const timestampOut = z.string().describe('ISO-8601 timestamp in UTC');
+export const nullableTimestampOut = timestampOut.nullable();
+
+export const problemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    code: z.string().describe('Stable snake_case error code'),
+    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  })
+  .describe('RFC 9457 problem details');
+
+export const listQuery = {
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  cursor: z.string().max(512).optional().describe('Opaque cursor from a previous page'),
+};
+
+export const nullableNumber = z.number().nullable();
+export const interval = z.tuple([z.number(), z.number()]);
+
+/** Standard error replies documented on every route. */
+export const errorResponses = (...statuses: number[]) =>
+  Object.fromEntries(statuses.map((s) => [s, problemSchema])) as Record<number, typeof problemSchema>;
+
+export const toIso = (d: Date | null | undefined): string | null => (d ? d.toISOString() : null);

@@ -1,0 +1,132 @@
+import { z } from 'zod';
+import {
+  errorResponses,
+  experimentKey,
+  identifier,
+  listQuery,
+  metricName,
+  nullableTimestampOut,
+  timestampOut,
+} from './common.js';
+
+export const STATUSES = ['draft', 'running', 'paused', 'completed'] as const;
+
+const variantKey = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'must match ^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$');
+
+const variantIn = z.strictObject({
+  key: variantKey,
+  weight: z.number().positive('must be > 0').max(1e6).default(1),
+  description: z.string().max(2000).optional(),
+});
+
+const variantsIn = z
+  .array(variantIn)
+  .min(2, 'an experiment needs 2–20 variants')
+  .max(20, 'an experiment needs 2–20 variants')
+  .superRefine((variants, ctx) => {
+    const seen = new Set<string>();
+    variants.forEach((v, i) => {
+      if (seen.has(v.key))
+        ctx.addIssue({ code: 'custom', path: [i, 'key'], message: `duplicate variant key "${v.key}"` });
+      seen.add(v.key);
+    });
+  });
+
+const editable = {
+  name: z.string().min(1).max(200),
+  description: z.string().max(5000).nullable(),
+  hypothesis: z.string().max(5000).nullable(),
+  variants: variantsIn,
+  controlVariant: variantKey,
+  targetMetric: metricName,
+  trafficPercent: z.number().min(0, 'must be between 0 and 100').max(100, 'must be between 0 and 100'),
+  hashSeed: identifier('hashSeed'),
+};
+
+const controlInVariants = (
+  body: { variants?: { key: string }[] | undefined; controlVariant?: string | undefined },
+  ctx: z.RefinementCtx,
+) => {
+  if (body.variants && body.controlVariant && !body.variants.some((v) => v.key === body.controlVariant)) {
+    ctx.addIssue({ code: 'custom', path: ['controlVariant'], message: 'must be one of the variant keys' });
+  }
+};
+
+export const createExperimentBody = z
+  .strictObject({
+    key: experimentKey,
+    name: editable.name.optional().describe('Defaults to the key'),
+    description: editable.description.optional(),
+    hypothesis: editable.hypothesis.optional(),
+    variants: editable.variants,
+    controlVariant: editable.controlVariant.optional().describe('Defaults to the first variant'),
+    targetMetric: editable.targetMetric.default('conversion'),
+    trafficPercent: editable.trafficPercent.default(100),
+    hashSeed: editable.hashSeed.optional().describe('Defaults to the experiment key'),
+  })
+  .superRefine(controlInVariants);
+export type CreateExperimentInput = z.infer<typeof createExperimentBody>;
+
+export const patchExperimentBody = z
+  .strictObject({
+    name: editable.name.optional(),
+    description: editable.description.optional(),
+    hypothesis: editable.hypothesis.optional(),
+    variants: editable.variants.optional(),
+    controlVariant: editable.controlVariant.optional(),
+    targetMetric: editable.targetMetric.optional(),
+    trafficPercent: editable.trafficPercent.optional(),
+    hashSeed: editable.hashSeed.optional(),
+  })
+  .superRefine(controlInVariants)
+  .describe('Variants, weights, hashSeed, controlVariant and targetMetric change only in draft');
+export type PatchExperimentInput = z.infer<typeof patchExperimentBody>;
+
+export const winnerBody = z.strictObject({
+  variant: variantKey,
+  note: z.string().max(2000).optional(),
+});
+
+export const experimentSchema = z.object({
+  key: z.string(),
+  name: z.string(),
+  description: z.string().nullable(),
+  hypothesis: z.string().nullable(),
+  status: z.enum(STATUSES),
+  variants: z.array(z.object({ key: z.string(), weight: z.number(), description: z.string().nullable() })),
+  controlVariant: z.string(),
+  targetMetric: z.string(),
+  trafficPercent: z.number(),
+  hashSeed: z.string(),
+  winner: z.string().nullable(),
+  createdAt: timestampOut,
+  updatedAt: timestampOut,
+  startedAt: nullableTimestampOut,
+  stoppedAt: nullableTimestampOut,
+  completedAt: nullableTimestampOut,
+});
+export type ExperimentOut = z.infer<typeof experimentSchema>;
+
+export const keyParams = z.strictObject({ key: experimentKey });
+
+export const listExperimentsQuery = z.strictObject({ status: z.enum(STATUSES).optional(), ...listQuery });
+
+export const experimentListSchema = z.object({
+  items: z.array(experimentSchema),
+  nextCursor: z.string().nullable(),
+});
+
+export const historySchema = z.object({
+  items: z.array(
+    z.object({
+      action: z.string(),
+      actor: z.string(),
+      at: timestampOut,
+      details: z.record(z.string(), z.unknown()),
+    }),
+  ),
+});
+
+export { errorResponses };

@@ -1,0 +1,75 @@
+import { z } from 'zod';
+import { interval, nullableNumber } from './common.js';
+import { alphaParam, ciSchema, correctionParam } from './results.js';
+
+const count = z.number().int('must be a whole number').min(0, 'must be ≥ 0').max(1e12);
+
+const arm = z
+  .strictObject({ n: count, conversions: count })
+  .refine((a) => a.conversions <= a.n, { path: ['conversions'], message: 'must be ≤ n' });
+
+export const proportionsBody = z.strictObject({
+  control: arm,
+  treatments: z.array(arm).min(1).max(19),
+  alpha: alphaParam,
+  correction: correctionParam,
+});
+
+export const proportionsSchema = z.object({
+  alpha: z.number(),
+  correction: z.string(),
+  variants: z.array(
+    z.object({
+      isControl: z.boolean(),
+      n: z.number(),
+      conversions: z.number(),
+      conversionRate: nullableNumber,
+      absoluteLift: nullableNumber,
+      relativeLift: nullableNumber,
+      zScore: nullableNumber,
+      pValue: nullableNumber,
+      pValueAdjusted: nullableNumber,
+      significant: z.boolean().nullable(),
+      ci: ciSchema,
+    }),
+  ),
+  warnings: z.array(z.string()),
+});
+
+const moments = z.strictObject({
+  n: count,
+  mean: z.number().min(-1e15).max(1e15),
+  variance: z.number().min(0, 'must be ≥ 0').max(1e30),
+});
+
+export const meansBody = z.strictObject({ control: moments, treatment: moments, alpha: alphaParam });
+
+export const meansSchema = z.object({
+  meanDifference: nullableNumber,
+  standardError: nullableNumber,
+  tStatistic: nullableNumber,
+  degreesOfFreedom: nullableNumber,
+  pValue: nullableNumber,
+  significant: z.boolean().nullable(),
+  ci: z.object({ level: z.number(), absolute: interval.nullable() }),
+  warnings: z.array(z.string()),
+});
+
+export const srmBody = z
+  .strictObject({
+    observed: z.array(count).min(2).max(100),
+    weights: z.array(z.number().positive('must be > 0').max(1e12)).min(2).max(100),
+  })
+  .refine((b) => b.observed.length === b.weights.length, {
+    path: ['weights'],
+    message: 'must have as many entries as observed',
+  });
+
+export const srmSchema = z.object({
+  chiSquare: nullableNumber,
+  degreesOfFreedom: z.number(),
+  pValue: nullableNumber,
+  mismatch: z.boolean().nullable(),
+  expected: z.array(z.number()),
+  warnings: z.array(z.string()),
+});

@@ -1,0 +1,94 @@
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import knexFactory from 'knex';
+import tap from 'tap';
+import { buildApp } from '../src/app.js';
+import { configFrom } from '../src/config.js';
+import { createDatabase, type Database } from '../src/db/knex.js';
+import { migrateLatest } from '../src/db/migrate.js';
+
+type T = { teardown(fn: () => unknown): void };
+
+/** The database behind this test file: PostgreSQL when DATABASE_URL is set, else embedded PGlite in memory. */
+export const usingPostgres = /^postgres(ql)?:\/\//.test(process.env.DATABASE_URL ?? '');
+
+let shared: Promise<Database> | undefined;
+let sharedUrl: string | undefined;
+
+/** The URL of this file's PostgreSQL database (only when usingPostgres). */
+export const testDatabaseUrl = (): string | undefined => sharedUrl;
+
+/** A fresh PostgreSQL database named for this file's process, dropped when the file ends. */
+async function createPostgresDatabase(adminUrl: string): Promise<Database> {
+  const name = `liftoff_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+  const admin = knexFactory({ client: 'pg', connection: adminUrl, pool: { min: 0, max: 1 } });
+  await admin.raw(`CREATE DATABASE ${name}`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  sharedUrl = url.toString();
+  const db = createDatabase({ DATABASE_URL: url.toString(), DATA_DIR: './data', DB_POOL_MAX: 20 });
+  tap.teardown(async () => {
+    await db.knex.destroy();
+    await admin.raw(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.destroy();
+  });
+  return db;
+}
+
+/** One database per test file (PGlite is slow to open), migrated once; tests get it emptied by build(). */
+export function testDatabase(): Promise<Database> {
+  shared ??= (async () => {
+    const db = usingPostgres
+      ? await createPostgresDatabase(process.env.DATABASE_URL!)
+      : createDatabase({ DATABASE_URL: 'memory://', DATA_DIR: './data', DB_POOL_MAX: 1 });
+    if (!usingPostgres) tap.teardown(() => db.knex.destroy());
+    await migrateLatest(db.knex);
+    return db;
+  })();
+  return shared;
+}
+
+export async function emptyDatabase(db: Database): Promise<void> {
+  const { rows } = (await db.knex.raw(
+    `SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename NOT LIKE 'knex\\_%'`,
+  )) as { rows: { tablename: string }[] };
+  if (rows.length > 0) {
+    await db.knex.raw(`TRUNCATE ${rows.map((r) => `"${r.tablename}"`).join(', ')} RESTART IDENTITY CASCADE`);
+  }
+}
+
+/** An app on this file's database, emptied first, closed when the test ends. Never listens. */
+export async function build(t: T, env: Record<string, string> = {}): Promise<FastifyInstance> {
+  const db = await testDatabase();
+  await emptyDatabase(db);
+  const app = await buildApp({ config: configFrom(env), db, migrate: false });
+  t.teardown(() => app.close());
+  await app.ready();
+  return app;
+}
+
+export const json = <T = Record<string, unknown>>(res: { body: string }): T => JSON.parse(res.body) as T;
+
+/** Creates and starts an experiment through the API. */
+export async function startedExperiment(
+  app: FastifyInstance,
+  body: Record<string, unknown> = {},
+): Promise<Record<string, unknown>> {
+  const key = (body.key as string | undefined) ?? 'exp';
+  const created = await app.inject({
+    method: 'POST',
+    url: '/v1/experiments',
+    payload: {
+      key,
+      variants: [
+        { key: 'control', weight: 50 },
+        { key: 'variant_a', weight: 50 },
+      ],
+      ...body,
+    },
+  });
+  if (created.statusCode !== 201) throw new Error(`create failed: ${created.body}`);
+  const started = await app.inject({ method: 'POST', url: `/v1/experiments/${key}/start` });
+  if (started.statusCode !== 200) throw new Error(`start failed: ${started.body}`);
+  return json(started);
+}
