@@ -36,6 +36,8 @@ export interface VariantResult {
   pValueAdjusted: number | null;
   significant: boolean | null;
   ci: { level: number; absolute: Interval | null; relative: Interval | null };
+  chanceToBeatControl: number | null;
+  expectedLoss: number | null;
   value: ValueStats | null;
 }
 
@@ -116,6 +118,9 @@ export class ResultsService {
         pValueAdjusted: s.pValueAdjusted,
         significant: s.significant,
         ci: s.ci,
+        // Beta-binomial posteriors describe conversion rates, not valued metrics.
+        chanceToBeatControl: valued ? null : s.chanceToBeatControl,
+        expectedLoss: valued ? null : s.expectedLoss,
         value: valued ? this.valueStats(agg, i === 0 ? null : control, q.alpha, warnings) : null,
       });
     });

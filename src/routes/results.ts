@@ -36,6 +36,8 @@ export const resultsRows = (r: ExperimentResults) =>
     ciAbsoluteHigh: v.ci.absolute?.[1] ?? null,
     ciRelativeLow: v.ci.relative?.[0] ?? null,
     ciRelativeHigh: v.ci.relative?.[1] ?? null,
+    chanceToBeatControl: v.chanceToBeatControl,
+    expectedLoss: v.expectedLoss,
     valueSum: v.value?.sum ?? null,
     valueMean: v.value?.mean ?? null,
     valueVariance: v.value?.variance ?? null,

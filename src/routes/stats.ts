@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { welchTest } from '../stats/means.js';
 import { proportionsTest } from '../stats/proportions.js';
+import { sampleSize } from '../stats/sample-size.js';
 import { srmTest } from '../stats/srm.js';
 import { errorResponses } from '../schemas/common.js';
 import {
@@ -9,6 +10,8 @@ import {
   meansSchema,
   proportionsBody,
   proportionsSchema,
+  sampleSizeBody,
+  sampleSizeSchema,
   srmBody,
   srmSchema,
 } from '../schemas/stats.js';
@@ -63,5 +66,23 @@ export default async function statsRoutes(fastify: FastifyInstance) {
       },
     },
     async (req) => srmTest(req.body.observed, req.body.weights),
+  );
+
+  app.post(
+    '/stats/sample-size',
+    {
+      config: { scope: 'read' },
+      schema: {
+        tags,
+        summary: 'Users needed per variant to detect an effect (R power.prop.test)',
+        description:
+          'perVariant = ceil(((z_{1−α/2}·√((p1+p2)(q1+q2)/2) + z_power·√(p1q1+p2q2)) / |p1−p2|)²), the n of R power.prop.test ' +
+          '(two-sided; pooled variance under H0, unpooled under H1); total = perVariant × variants; beyond 2 variants ' +
+          'alpha is divided by the k − 1 comparisons (Bonferroni); days = ceil(total / dailyUsers).',
+        body: sampleSizeBody,
+        response: { 200: sampleSizeSchema, ...errorResponses(400, 401, 403) },
+      },
+    },
+    async (req) => sampleSize(req.body),
   );
 }

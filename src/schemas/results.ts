@@ -59,6 +59,8 @@ export const resultsSchema = z.object({
       pValueAdjusted: nullableNumber,
       significant: z.boolean().nullable(),
       ci: ciSchema,
+      chanceToBeatControl: nullableNumber.describe('P(p_treatment > p_control), Beta(1,1) priors'),
+      expectedLoss: nullableNumber.describe('E[max(p_control − p_treatment, 0)]'),
       value: valueSchema,
     }),
   ),

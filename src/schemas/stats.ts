@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { targetRate } from '../stats/sample-size.js';
 import { interval, nullableNumber } from './common.js';
 import { alphaParam, ciSchema, correctionParam } from './results.js';
 
@@ -31,6 +32,8 @@ export const proportionsSchema = z.object({
       pValueAdjusted: nullableNumber,
       significant: z.boolean().nullable(),
       ci: ciSchema,
+      chanceToBeatControl: nullableNumber.describe('P(p_treatment > p_control), Beta(1,1) priors'),
+      expectedLoss: nullableNumber.describe('E[max(p_control − p_treatment, 0)]'),
     }),
   ),
   warnings: z.array(z.string()),
@@ -72,4 +75,40 @@ export const srmSchema = z.object({
   mismatch: z.boolean().nullable(),
   expected: z.array(z.number()),
   warnings: z.array(z.string()),
+});
+
+export const sampleSizeBody = z
+  .strictObject({
+    baselineRate: z.number().gt(0, 'must be in (0, 1)').lt(1, 'must be in (0, 1)'),
+    minDetectableEffect: z
+      .number()
+      .refine((v) => v !== 0, 'must not be 0')
+      .describe('Relative (0.1 = +10 %) or absolute (0.01 = +1 point) change to detect; may be negative'),
+    effect: z.enum(['relative', 'absolute']).default('relative'),
+    alpha: alphaParam,
+    power: z.number().gt(0, 'must be in (0, 1)').lt(1, 'must be in (0, 1)').default(0.8),
+    variants: z.number().int().min(2).max(20).default(2),
+    dailyUsers: z
+      .number()
+      .positive()
+      .max(1e12)
+      .optional()
+      .describe('Users entering the test per day, all variants'),
+  })
+  .superRefine((b, ctx) => {
+    const p2 = targetRate(b.baselineRate, b.minDetectableEffect, b.effect);
+    if (!(p2 > 0 && p2 < 1)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['minDetectableEffect'],
+        message: `moves the rate to ${p2}, outside (0, 1)`,
+      });
+    }
+  });
+
+export const sampleSizeSchema = z.object({
+  perVariant: z.number(),
+  total: z.number(),
+  method: z.string(),
+  days: z.number().optional(),
 });

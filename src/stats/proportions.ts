@@ -1,3 +1,4 @@
+import { bayesianProportions } from './bayesian.js';
 import { adjustPValues } from './corrections.js';
 import { normalQuantile, normalTwoSidedP } from './normal.js';
 import type { ArmCounts, Correction, Interval } from './types.js';
@@ -105,6 +106,8 @@ export interface ProportionsVariant {
   pValueAdjusted: number | null;
   significant: boolean | null;
   ci: { level: number; absolute: Interval | null; relative: Interval | null };
+  chanceToBeatControl: number | null;
+  expectedLoss: number | null;
 }
 
 /** Every treatment against the control, p-values adjusted over the family of treatments. */
@@ -129,6 +132,8 @@ export function proportionsTest(input: ProportionsInput) {
     pValueAdjusted: null,
     significant: null,
     ci: { level, absolute: null, relative: null },
+    chanceToBeatControl: null,
+    expectedLoss: null,
   };
   const rows = treatments.map((t, i): ProportionsVariant => {
     const c = comparisons[i]!;
@@ -145,6 +150,7 @@ export function proportionsTest(input: ProportionsInput) {
       pValueAdjusted: padj,
       significant: padj === null ? null : padj < alpha,
       ci: { level, ...c.ci },
+      ...bayesianProportions(control, t),
     };
   });
   return {

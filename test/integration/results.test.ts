@@ -1,4 +1,4 @@
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { bucketUser } from '../../src/experiments/bucketing.js';
 import { build, json, startedExperiment } from '../helper.js';
 
@@ -48,14 +48,11 @@ async function seed(app: App) {
   return users;
 }
 
-const near = (t: Tap.Test, actual: number | null, expected: number, msg: string) =>
+const near = (t: Test, actual: number | null, expected: number, msg: string) =>
   t.ok(
     actual !== null && Math.abs(actual - expected) <= 1e-9 * Math.max(1, Math.abs(expected)),
     `${msg}: ${actual} ≈ ${expected}`,
   );
-declare namespace Tap {
-  type Test = typeof t;
-}
 
 interface Results {
   metric: string;
@@ -75,6 +72,8 @@ interface Results {
     pValueAdjusted: number | null;
     significant: boolean | null;
     ci: { level: number; absolute: [number, number] | null; relative: [number, number] | null };
+    chanceToBeatControl: number | null;
+    expectedLoss: number | null;
     value: {
       sum: number;
       mean: number;
@@ -130,6 +129,10 @@ t.test('results: counts, z-test, CIs and SRM pinned to R (prop.test, chisq.test)
   // delta method by hand: var = 0.025/0.04 + 0.25·0.016/0.0016 = 3.125; 1.5 ± 1.959964·1.767767
   near(t, a!.ci.relative![0], 1.5 - 1.959963984540054 * Math.sqrt(3.125), 'relative ci lo');
   t.same(r.srm, { chiSquare: 0, pValue: 1, mismatch: false });
+  // Beta(3, 9) vs Beta(6, 6), mpmath at 40 digits
+  near(t, a!.chanceToBeatControl, 0.9086687306501547, 'chance to beat control');
+  near(t, a!.expectedLoss, 0.008261542603311347, 'expected loss');
+  t.equal(c!.chanceToBeatControl, null);
 });
 
 t.test('valued metric: per-exposed-user sums and Welch pinned to R t.test', async (t) => {
@@ -140,9 +143,10 @@ t.test('valued metric: per-exposed-user sums and Welch pinned to R t.test', asyn
   t.equal(c!.converted, 1);
   t.equal(a!.converted, 3);
   t.same(c!.value, { sum: 10, mean: 1, variance: 10, meanDifference: null, pValue: null, ci: null });
+  t.equal(a!.chanceToBeatControl, null, 'no Bayesian rates for a valued metric');
   t.equal(a!.value!.sum, 55);
   near(t, a!.value!.mean, 5.5, 'mean');
-  near(t, a!.value!.variance, 113.611111111111, 'variance');
+  near(t, a!.value!.variance, 113.61111111111111, 'variance');
   near(t, a!.value!.meanDifference, 4.5, 'mean difference');
   near(t, a!.value!.pValue, 0.227944421341084, 'Welch p (R t.test)');
   near(t, a!.value!.ci![0], -3.27668366298566, 'Welch ci lo');
@@ -231,3 +235,93 @@ t.test('SRM mismatch and Holm over several treatments', async (t) => {
   t.same(srm.expected, [1100, 1100]);
   t.equal(srm.degreesOfFreedom, 1);
 });
+
+t.test(
+  'calculators through HTTP: proportions (Bayesian too), means, sample size, and their 400s',
+  async (t) => {
+    const app = await build(t);
+    const call = (url: string, payload: object) =>
+      app.inject({ method: 'POST', url: `/v1/stats/${url}`, payload });
+    const p = json<{
+      alpha: number;
+      correction: string;
+      variants: Record<string, unknown>[];
+      warnings: string[];
+    }>(
+      await call('proportions', {
+        control: { n: 10, conversions: 2 },
+        treatments: [{ n: 10, conversions: 5 }],
+      }),
+    );
+    t.equal(p.alpha, 0.05);
+    t.equal(p.correction, 'holm');
+    t.match(p.variants[0], {
+      isControl: true,
+      n: 10,
+      conversions: 2,
+      conversionRate: 0.2,
+      chanceToBeatControl: null,
+    });
+    near(t, p.variants[1]!.pValue as number, 0.159598942442649, 'p');
+    near(t, p.variants[1]!.chanceToBeatControl as number, 0.9086687306501547, 'chance to beat control');
+    const zero = json<{ variants: Record<string, unknown>[]; warnings: string[] }>(
+      await call('proportions', {
+        control: { n: 0, conversions: 0 },
+        treatments: [{ n: 0, conversions: 0 }],
+      }),
+    );
+    t.equal(zero.variants[1]!.pValue, null);
+    t.ok(zero.warnings.length > 0);
+    for (const [url, body, path] of [
+      [
+        'proportions',
+        { control: { n: 10, conversions: 11 }, treatments: [{ n: 10, conversions: 1 }] },
+        'control.conversions',
+      ],
+      [
+        'proportions',
+        { control: { n: -1, conversions: 0 }, treatments: [{ n: 10, conversions: 1 }] },
+        'control.n',
+      ],
+      [
+        'proportions',
+        { control: { n: 10, conversions: 1 }, treatments: [{ n: 10, conversions: 1 }], alpha: 0.7 },
+        'alpha',
+      ],
+      [
+        'means',
+        { control: { n: 3, mean: 1, variance: -1 }, treatment: { n: 3, mean: 1, variance: 1 } },
+        'control.variance',
+      ],
+      ['sample-size', { baselineRate: 0.5, minDetectableEffect: 1.5 }, 'minDetectableEffect'],
+      ['sample-size', { baselineRate: 0.1, minDetectableEffect: 0 }, 'minDetectableEffect'],
+      ['sample-size', { baselineRate: 0.1, minDetectableEffect: 0.1, power: 1 }, 'power'],
+      ['srm', { observed: [1, 2], weights: [1] }, 'weights'],
+    ] as const) {
+      const res = await call(url, body);
+      t.equal(res.statusCode, 400, `${url} ${path}`);
+      t.ok(
+        json<{ errors: { path: string }[] }>(res).errors.some((e) => e.path === path),
+        `${url} names ${path}: ${res.body}`,
+      );
+    }
+    const m = json(
+      await call('means', {
+        control: { n: 10, mean: 1, variance: 10 },
+        treatment: { n: 10, mean: 5.5, variance: 113.61111111111111 },
+      }),
+    );
+    near(t, m.pValue as number, 0.227944421341084, 'Welch p (R t.test)');
+    t.same(
+      json(await call('sample-size', { baselineRate: 0.1, minDetectableEffect: 0.1, dailyUsers: 1000 })),
+      {
+        perVariant: 14751,
+        total: 29502,
+        days: 30,
+        method:
+          'power.prop.test: two-sided two-proportion z-test, pooled variance under H0, unpooled under H1',
+      },
+      'R: power.prop.test(p1 = 0.1, p2 = 0.11, power = 0.8)$n = 14750.79',
+    );
+  },
+);
