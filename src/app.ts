@@ -16,6 +16,8 @@ import experimentRoutes from './routes/experiments.js';
 import healthRoutes from './routes/health.js';
 import resultsRoutes from './routes/results.js';
 import statsRoutes from './routes/stats.js';
+import viralIngestRoutes from './routes/viral-ingest.js';
+import viralMetricsRoutes from './routes/viral-metrics.js';
 
 export const BODY_LIMIT = 1024 * 1024;
 
@@ -96,7 +98,9 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
         ),
     });
   }
-  await app.register(services);
+  await app.register(services, {
+    fraud: { fastSeconds: config.FRAUD_FAST_SECONDS, burstPerHour: config.FRAUD_BURST_PER_HOUR },
+  });
   await app.register(healthRoutes);
   await app.register(
     async (v1) => {
@@ -104,6 +108,8 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
       await v1.register(assignmentRoutes);
       await v1.register(resultsRoutes);
       await v1.register(statsRoutes);
+      await v1.register(viralIngestRoutes);
+      await v1.register(viralMetricsRoutes);
     },
     { prefix: '/v1' },
   );

@@ -8,6 +8,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** The scope a route needs; routes without one (health, docs) are public. */
     scope?: Scope;
+    /** How problem details name the request body (e.g. "events"); "body" by default. */
+    bodyName?: string;
   }
   interface FastifyRequest {
     /** Who made the request, as written in logs and audit trails: "scope:sha256-prefix" or "anonymous". */

@@ -92,7 +92,7 @@ function toProblem(
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return {
         problem: problem(413, 'payload_too_large', 'The request body is larger than this endpoint accepts.', [
-          { path: 'body', message: err.message },
+          { path: request.routeOptions.config.bodyName ?? 'body', message: err.message },
         ]),
       };
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':

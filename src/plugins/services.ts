@@ -8,12 +8,19 @@ import { ExperimentService } from '../experiments/experiment-service.js';
 import { ExperimentStore } from '../experiments/experiment-store.js';
 import { ResultsService } from '../experiments/results-service.js';
 import { ResultsStore } from '../experiments/results-store.js';
+import { EventsService } from '../viral/events-service.js';
+import { MetricsService } from '../viral/metrics-service.js';
+import { MetricsStore } from '../viral/metrics-store.js';
+import { ViralService } from '../viral/viral-service.js';
 
 export interface Services {
   experiments: ExperimentService;
   assignments: AssignmentService;
   conversions: ConversionService;
   results: ResultsService;
+  viral: ViralService;
+  events: EventsService;
+  metrics: MetricsService;
 }
 
 declare module 'fastify' {
@@ -23,21 +30,34 @@ declare module 'fastify' {
 }
 
 /** The composition root: stores on the app's database, services on the stores. */
-export function createServices(app: FastifyInstance): Services {
+export function createServices(
+  app: FastifyInstance,
+  fraud: { fastSeconds: number; burstPerHour: number },
+): Services {
   const knex = app.db.knex;
   const experimentStore = new ExperimentStore(knex);
   const assignmentStore = new AssignmentStore(knex);
+  const assignments = new AssignmentService(assignmentStore);
+  const conversions = new ConversionService(assignmentStore, new ConversionStore(knex));
+  const countEvent = (type: string, outcome: string) => app.metrics.events.inc({ type, outcome });
   return {
     experiments: new ExperimentService(knex, experimentStore),
-    assignments: new AssignmentService(assignmentStore),
-    conversions: new ConversionService(assignmentStore, new ConversionStore(knex)),
+    assignments,
+    conversions,
     results: new ResultsService(experimentStore, new ResultsStore(knex)),
+    viral: new ViralService(knex, countEvent),
+    events: new EventsService(knex, assignments, conversions, countEvent),
+    metrics: new MetricsService(new MetricsStore(knex), fraud),
   };
 }
 
-export default fp(
-  async function services(app: FastifyInstance) {
-    app.decorate('services', createServices(app));
+export interface ServicesOptions {
+  fraud: { fastSeconds: number; burstPerHour: number };
+}
+
+export default fp<ServicesOptions>(
+  async function services(app: FastifyInstance, opts: ServicesOptions) {
+    app.decorate('services', createServices(app, opts.fraud));
   },
-  { name: 'services', dependencies: ['db'] },
+  { name: 'services', dependencies: ['db', 'metrics'] },
 );

@@ -21,7 +21,7 @@ export const pastTimestamp = z.iso
     offset: true,
     message: 'must be an ISO-8601 timestamp with a time zone, e.g. 2026-01-31T12:00:00Z',
   })
-  .refine((s) => Date.parse(s) <= Date.now() + MAX_CLOCK_SKEW_MS, 'must not be in the future')
+  .refine((s) => !(Date.parse(s) > Date.now() + MAX_CLOCK_SKEW_MS), 'must not be in the future')
   .describe('ISO-8601 timestamp; defaults to the time the request is received');
 
 export const timestampOut = z.string().describe('ISO-8601 timestamp in UTC');

@@ -1,0 +1,112 @@
+import { z } from 'zod';
+import {
+  experimentKey,
+  identifier,
+  metricName,
+  nullableTimestampOut,
+  pastTimestamp,
+  timestampOut,
+} from './common.js';
+
+export const sourceName = z
+  .string()
+  .regex(/^[a-z0-9_]{1,64}$/, 'must match ^[a-z0-9_]{1,64}$')
+  .describe('The viral loop, e.g. buddy_challenge');
+
+const occurredAt = pastTimestamp.optional();
+
+export const userBody = z.strictObject({ userId: identifier('userId'), signedUpAt: occurredAt });
+export const inviteBody = z.strictObject({
+  inviteId: identifier('inviteId').optional().describe('Client-chosen id: makes the call idempotent'),
+  referrerId: identifier('referrerId'),
+  source: sourceName,
+  sentAt: occurredAt,
+});
+export const clickBody = z.strictObject({
+  clickId: identifier('clickId').optional().describe('A repeated clickId counts once'),
+  occurredAt,
+});
+export const signupBody = z.strictObject({ userId: identifier('userId'), occurredAt });
+export const fvmBody = z.strictObject({ occurredAt });
+
+export const inviteParams = z.strictObject({ inviteId: identifier('inviteId') });
+export const userParams = z.strictObject({ userId: identifier('userId') });
+
+/** One event of POST /v1/events: validated on its own, so one bad event rejects only itself. */
+export const eventSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('user_signed_up'), userId: identifier('userId'), occurredAt }),
+  z.strictObject({
+    type: z.literal('invite_sent'),
+    inviteId: identifier('inviteId'),
+    referrerId: identifier('referrerId'),
+    source: sourceName,
+    occurredAt,
+  }),
+  z.strictObject({
+    type: z.literal('invite_clicked'),
+    inviteId: identifier('inviteId'),
+    clickId: identifier('clickId').optional(),
+    occurredAt,
+  }),
+  z.strictObject({
+    type: z.literal('invite_signed_up'),
+    inviteId: identifier('inviteId'),
+    userId: identifier('userId'),
+    occurredAt,
+  }),
+  z.strictObject({ type: z.literal('fvm_reached'), userId: identifier('userId'), occurredAt }),
+  z.strictObject({
+    type: z.literal('experiment_exposure'),
+    experimentKey,
+    userId: identifier('userId'),
+    variant: z.string().min(1).max(64).optional(),
+    occurredAt,
+  }),
+  z.strictObject({
+    type: z.literal('experiment_conversion'),
+    experimentKey,
+    userId: identifier('userId'),
+    metric: metricName.optional(),
+    value: z.number().min(-1e15).max(1e15).optional(),
+    eventId: identifier('eventId').optional(),
+    occurredAt,
+  }),
+]);
+export type ViralEvent = z.infer<typeof eventSchema>;
+
+export const MAX_EVENTS = 5000;
+export const EVENTS_BODY_LIMIT = 8 * 1024 * 1024;
+
+export const eventsBody = z.strictObject({
+  events: z
+    .array(z.record(z.string(), z.unknown()))
+    .min(1, 'must hold 1–5,000 events')
+    .max(MAX_EVENTS, 'must hold 1–5,000 events')
+    .describe('Applied in order; each event is validated on its own'),
+});
+
+export const eventsResultSchema = z.object({
+  accepted: z.number(),
+  duplicates: z.number(),
+  rejected: z.array(z.object({ index: z.number(), code: z.string(), detail: z.string() })),
+});
+
+export const userSchema = z.object({
+  userId: z.string(),
+  signedUpAt: timestampOut,
+  referredByInvite: z.string().nullable(),
+  fvmAt: nullableTimestampOut,
+  created: z.boolean().describe('false when the user already existed'),
+});
+
+export const inviteSchema = z.object({
+  inviteId: z.string(),
+  referrerId: z.string(),
+  source: z.string(),
+  sentAt: timestampOut,
+  clicks: z.number(),
+  firstClickedAt: nullableTimestampOut,
+  signupUserId: z.string().nullable(),
+  signedUpAt: nullableTimestampOut,
+  created: z.boolean().describe('false when this call stored nothing new'),
+});

@@ -1,0 +1,106 @@
+import type { Knex } from 'knex';
+import { DUPLICATE, type InviteRow, type Outcome, STORED, reject } from './types.js';
+
+export interface InviteItem {
+  inviteId: string;
+  referrerId: string;
+  source: string;
+  sentAt: Date;
+  /** Whether the client gave sentAt (a repeat without one matches any stored time). */
+  sentAtGiven: boolean;
+}
+
+export interface ClickItem {
+  inviteId: string;
+  clickId: string;
+  at: Date;
+}
+
+const iso = (dates: Date[]) => dates.map((d) => d.toISOString());
+
+export async function invitesById(
+  knex: Knex,
+  ids: string[],
+  forUpdate = false,
+): Promise<Map<string, InviteRow>> {
+  const { rows } = (await knex.raw(
+    `SELECT invite_id, referrer_id, source, sent_at, click_count, first_clicked_at, signup_user_id, signed_up_at
+       FROM invites WHERE invite_id = ANY(?::text[]) ORDER BY invite_id${forUpdate ? ' FOR UPDATE' : ''}`,
+    [[...new Set(ids)]],
+  )) as { rows: InviteRow[] };
+  return new Map(rows.map((r) => [r.invite_id, r]));
+}
+
+/** Invites in one statement; a repeated id with the same fields is a duplicate, with others a conflict. */
+export async function applyInvites(knex: Knex, items: InviteItem[]): Promise<Outcome[]> {
+  const { rows } = (await knex.raw(
+    `INSERT INTO invites (invite_id, referrer_id, source, sent_at)
+     SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::timestamptz[])
+     ON CONFLICT (invite_id) DO NOTHING
+     RETURNING invite_id`,
+    [
+      items.map((i) => i.inviteId),
+      items.map((i) => i.referrerId),
+      items.map((i) => i.source),
+      iso(items.map((i) => i.sentAt)),
+    ],
+  )) as { rows: { invite_id: string }[] };
+  const created = new Set(rows.map((r) => r.invite_id));
+  const stored = await invitesById(
+    knex,
+    items.map((i) => i.inviteId),
+  );
+  return items.map((i) => {
+    if (created.delete(i.inviteId)) return STORED;
+    const s = stored.get(i.inviteId)!;
+    const same =
+      s.referrer_id === i.referrerId &&
+      s.source === i.source &&
+      (!i.sentAtGiven || s.sent_at.getTime() === i.sentAt.getTime());
+    return same
+      ? DUPLICATE
+      : reject(
+          409,
+          'invite_conflict',
+          'inviteId',
+          `Invite "${i.inviteId}" exists with other referrerId, source or sentAt.`,
+        );
+  });
+}
+
+/** Clicks in one statement; the invite keeps its click count and its earliest click time. */
+export async function applyClicks(knex: Knex, items: ClickItem[]): Promise<Outcome[]> {
+  const invites = await invitesById(
+    knex,
+    items.map((i) => i.inviteId),
+  );
+  const outcomes: (Outcome | null)[] = items.map((i) => {
+    const inv = invites.get(i.inviteId);
+    if (!inv) return reject(404, 'invite_not_found', 'inviteId', `No invite "${i.inviteId}".`);
+    if (i.at < inv.sent_at)
+      return reject(400, 'validation_failed', 'occurredAt', 'must not be before the invite was sent');
+    return null;
+  });
+  const valid = items.filter((_, k) => outcomes[k] === null);
+  if (valid.length === 0) return outcomes as Outcome[];
+  const { rows } = (await knex.raw(
+    `WITH ins AS (
+       INSERT INTO invite_clicks (invite_id, click_id, occurred_at)
+       SELECT * FROM unnest(?::text[], ?::text[], ?::timestamptz[])
+       ON CONFLICT (invite_id, click_id) DO NOTHING
+       RETURNING invite_id, click_id, occurred_at
+     ), counted AS (
+       UPDATE invites i
+          SET click_count = i.click_count + c.n,
+              first_clicked_at = LEAST(coalesce(i.first_clicked_at, c.first), c.first)
+         FROM (SELECT invite_id, count(*)::int AS n, min(occurred_at) AS first FROM ins GROUP BY invite_id) c
+        WHERE i.invite_id = c.invite_id
+     )
+     SELECT invite_id, click_id FROM ins`,
+    [valid.map((i) => i.inviteId), valid.map((i) => i.clickId), iso(valid.map((i) => i.at))],
+  )) as { rows: { invite_id: string; click_id: string }[] };
+  const created = new Set(rows.map((r) => `${r.invite_id}\u0000${r.click_id}`));
+  return items.map(
+    (i, k) => outcomes[k] ?? (created.delete(`${i.inviteId}\u0000${i.clickId}`) ? STORED : DUPLICATE),
+  );
+}

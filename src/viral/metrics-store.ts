@@ -1,0 +1,241 @@
+import type { Knex } from 'knex';
+import type { Window } from './window.js';
+
+/** The window's invites with the "converted" flag: signed up within conversionWindowDays of sending. */
+const WINDOW_INVITES = (bySource: boolean) => `
+  SELECT referrer_id, source, sent_at, first_clicked_at, signup_user_id, signed_up_at,
+         (signed_up_at IS NOT NULL AND signed_up_at <= sent_at + make_interval(days => :cw)) AS converted
+    FROM invites
+   WHERE sent_at >= :from AND sent_at < :to${bySource ? ' AND source = :source' : ''}`;
+
+const params = (w: Window, extra: Record<string, unknown> = {}) => ({
+  from: w.from.toISOString(),
+  to: w.to.toISOString(),
+  cw: w.conversionWindowDays,
+  tz: w.tz,
+  ...extra,
+});
+
+export interface Counts {
+  invites: number;
+  senders: number;
+  conversions: number;
+}
+
+export interface CycleTimes {
+  conversions: number;
+  p50Seconds: number | null;
+  p90Seconds: number | null;
+  meanSeconds: number | null;
+  fullLoopCount: number;
+  fullLoopP50Seconds: number | null;
+}
+
+export interface PeriodRow extends Counts {
+  periodStart: Date;
+  clicks: number;
+  organicSignups: number;
+  referredSignups: number;
+  fvm: number;
+}
+
+export interface CohortRow {
+  weekStart: Date;
+  size: number;
+  invites: number;
+  conversions: number;
+}
+
+export interface FunnelRow {
+  invites: number;
+  clicked: number;
+  signedUp: number;
+  fvm: number;
+  medianSentToClick: number | null;
+  medianClickToSignup: number | null;
+  medianSignupToFvm: number | null;
+}
+
+/** Every viral metric as one or a few set-based queries over indexed tables. */
+export class MetricsStore {
+  constructor(private readonly knex: Knex) {}
+
+  private async rows<T>(sql: string, bindings: Record<string, unknown>): Promise<T[]> {
+    return ((await this.knex.raw(sql, bindings as Knex.ValueDict)) as { rows: T[] }).rows;
+  }
+
+  /** True unless an unconverted invite of the window can still convert (sent less than the window ago). */
+  async complete(w: Window, now: Date, source?: string): Promise<boolean> {
+    const [r] = await this.rows<{ pending: boolean }>(
+      `SELECT EXISTS (
+         SELECT 1 FROM invites
+          WHERE sent_at >= greatest(:from::timestamptz, :now::timestamptz - make_interval(days => :cw))
+            AND sent_at < :to AND signed_up_at IS NULL${source ? ' AND source = :source' : ''}
+       ) AS pending`,
+      params(w, { now: now.toISOString(), source: source ?? null }),
+    );
+    return !r!.pending;
+  }
+
+  async totals(w: Window, source?: string): Promise<Counts & { userBase: number }> {
+    const [r] = await this.rows<Counts & { userBase: number }>(
+      `WITH w AS (${WINDOW_INVITES(source !== undefined)})
+       SELECT count(*)::int AS invites, count(DISTINCT referrer_id)::int AS senders,
+              count(*) FILTER (WHERE converted)::int AS conversions,
+              (SELECT count(*)::int FROM users WHERE signed_up_at < :to) AS "userBase"
+         FROM w`,
+      params(w, { source: source ?? null }),
+    );
+    return r!;
+  }
+
+  async bySource(w: Window): Promise<(Counts & { source: string })[]> {
+    return this.rows(
+      `WITH w AS (${WINDOW_INVITES(false)})
+       SELECT source, count(*)::int AS invites, count(DISTINCT referrer_id)::int AS senders,
+              count(*) FILTER (WHERE converted)::int AS conversions
+         FROM w GROUP BY source ORDER BY source`,
+      params(w),
+    );
+  }
+
+  async cycleTimes(w: Window): Promise<CycleTimes> {
+    const [r] = await this.rows<CycleTimes>(
+      `WITH c AS (
+         SELECT extract(epoch FROM signed_up_at - sent_at)::float8 AS secs,
+                (SELECT extract(epoch FROM min(j.sent_at) - w.sent_at)::float8
+                   FROM invites j WHERE j.referrer_id = w.signup_user_id) AS loop_secs
+           FROM (${WINDOW_INVITES(false)}) w
+          WHERE converted
+       )
+       SELECT count(*)::int AS conversions,
+              percentile_cont(0.5) WITHIN GROUP (ORDER BY secs) AS "p50Seconds",
+              percentile_cont(0.9) WITHIN GROUP (ORDER BY secs) AS "p90Seconds",
+              avg(secs)::float8 AS "meanSeconds",
+              count(loop_secs)::int AS "fullLoopCount",
+              percentile_cont(0.5) WITHIN GROUP (ORDER BY loop_secs) AS "fullLoopP50Seconds"
+         FROM c`,
+      params(w),
+    );
+    return r!;
+  }
+
+  async topReferrers(w: Window, limit: number): Promise<(Counts & { referrerId: string })[]> {
+    return this.rows(
+      `WITH w AS (${WINDOW_INVITES(false)})
+       SELECT referrer_id AS "referrerId", count(*)::int AS invites, 1 AS senders,
+              count(*) FILTER (WHERE converted)::int AS conversions
+         FROM w GROUP BY referrer_id
+        ORDER BY conversions DESC, invites DESC, referrer_id
+        LIMIT :limit`,
+      params(w, { limit }),
+    );
+  }
+
+  /** Per day or ISO week in tz: what occurred in the period, and the K of the invites sent in it. */
+  async timeline(w: Window, granularity: 'day' | 'week'): Promise<PeriodRow[]> {
+    const bucket = (col: string) => `date_trunc('${granularity}', (${col}) AT TIME ZONE :tz)`;
+    const inWindow = (col: string) => `${col} >= :from AND ${col} < :to`;
+    return this.rows(
+      `WITH periods AS (
+         SELECT generate_series(${bucket(':from::timestamptz')}, ${bucket(`:to::timestamptz - interval '1 microsecond'`)},
+                                interval '1 ${granularity}') AS p
+       ), inv AS (
+         SELECT ${bucket('sent_at')} AS p, count(*)::int AS invites, count(DISTINCT referrer_id)::int AS senders,
+                count(*) FILTER (WHERE signed_up_at IS NOT NULL AND signed_up_at <= sent_at + make_interval(days => :cw))::int AS conversions
+           FROM invites WHERE ${inWindow('sent_at')} GROUP BY 1
+       ), clk AS (
+         SELECT ${bucket('occurred_at')} AS p, count(*)::int AS n FROM invite_clicks WHERE ${inWindow('occurred_at')} GROUP BY 1
+       ), usr AS (
+         SELECT ${bucket('signed_up_at')} AS p,
+                count(*) FILTER (WHERE referred_by_invite IS NULL)::int AS organic,
+                count(*) FILTER (WHERE referred_by_invite IS NOT NULL)::int AS referred
+           FROM users WHERE ${inWindow('signed_up_at')} GROUP BY 1
+       ), fv AS (
+         SELECT ${bucket('fvm_at')} AS p, count(*)::int AS n FROM users WHERE ${inWindow('fvm_at')} GROUP BY 1
+       )
+       SELECT periods.p AT TIME ZONE :tz AS "periodStart",
+              coalesce(inv.invites, 0) AS invites, coalesce(inv.senders, 0) AS senders,
+              coalesce(inv.conversions, 0) AS conversions, coalesce(clk.n, 0) AS clicks,
+              coalesce(usr.organic, 0) AS "organicSignups", coalesce(usr.referred, 0) AS "referredSignups",
+              coalesce(fv.n, 0) AS fvm
+         FROM periods
+         LEFT JOIN inv USING (p) LEFT JOIN clk USING (p) LEFT JOIN usr USING (p) LEFT JOIN fv USING (p)
+        ORDER BY periods.p`,
+      params(w),
+    );
+  }
+
+  /** Users by signup week (ISO, Monday 00:00 in tz) since `start`; what their invites ever did. */
+  async cohorts(tz: string, cw: number, weeks: number, now: Date): Promise<CohortRow[]> {
+    return this.rows(
+      `WITH bounds AS (
+         SELECT date_trunc('week', :now::timestamptz AT TIME ZONE :tz) AS cur
+       ), weeks AS (
+         SELECT generate_series(cur - (:weeks - 1) * interval '1 week', cur, interval '1 week') AS wk FROM bounds
+       ), members AS (
+         SELECT u.user_id, date_trunc('week', u.signed_up_at AT TIME ZONE :tz) AS wk
+           FROM users u, bounds
+          WHERE u.signed_up_at >= (bounds.cur - (:weeks - 1) * interval '1 week') AT TIME ZONE :tz
+       ), sizes AS (
+         SELECT wk, count(*)::int AS size FROM members GROUP BY wk
+       ), sent AS (
+         SELECT m.wk, count(*)::int AS invites,
+                count(*) FILTER (WHERE i.signed_up_at IS NOT NULL AND i.signed_up_at <= i.sent_at + make_interval(days => :cw))::int AS conversions
+           FROM members m JOIN invites i ON i.referrer_id = m.user_id GROUP BY m.wk
+       )
+       SELECT weeks.wk AT TIME ZONE :tz AS "weekStart", coalesce(sizes.size, 0) AS size,
+              coalesce(sent.invites, 0) AS invites, coalesce(sent.conversions, 0) AS conversions
+         FROM weeks LEFT JOIN sizes USING (wk) LEFT JOIN sent USING (wk)
+        ORDER BY weeks.wk`,
+      { tz, cw, weeks, now: now.toISOString() },
+    );
+  }
+
+  async funnel(w: Window, source?: string): Promise<FunnelRow> {
+    const [r] = await this.rows<FunnelRow>(
+      `WITH w AS (${WINDOW_INVITES(source !== undefined)}),
+       f AS (
+         SELECT w.*, u.fvm_at FROM w LEFT JOIN users u ON u.user_id = w.signup_user_id AND w.converted
+       )
+       SELECT count(*)::int AS invites,
+              count(first_clicked_at)::int AS clicked,
+              count(*) FILTER (WHERE converted)::int AS "signedUp",
+              count(fvm_at)::int AS fvm,
+              percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM first_clicked_at - sent_at)) AS "medianSentToClick",
+              percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM signed_up_at - first_clicked_at))
+                FILTER (WHERE converted) AS "medianClickToSignup",
+              percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM fvm_at - signed_up_at)) AS "medianSignupToFvm"
+         FROM f`,
+      params(w, { source: source ?? null }),
+    );
+    return r!;
+  }
+
+  /** Fraud signals over all data, or over the invites sent in the window when one is given. */
+  async fraud(w: Window | null, fastSeconds: number, burstPerHour: number) {
+    const inWindow = (col: string) => (w ? `AND ${col} >= :from AND ${col} < :to` : '');
+    return this.rows<{ type: string; referrerId: string; count: number }>(
+      `SELECT 'self_referral' AS type, referrer_id AS "referrerId", count(*)::int AS count
+         FROM self_referral_attempts WHERE true ${inWindow('sent_at')} GROUP BY referrer_id
+       UNION ALL
+       SELECT 'fast_conversion', referrer_id, count(*)::int
+         FROM invites
+        WHERE signed_up_at IS NOT NULL AND signed_up_at < sent_at + make_interval(secs => :fast) ${inWindow('sent_at')}
+        GROUP BY referrer_id
+       UNION ALL
+       SELECT 'signup_burst', referrer_id, max(n)::int FROM (
+         SELECT referrer_id, count(*) OVER (
+                  PARTITION BY referrer_id ORDER BY signed_up_at
+                  RANGE BETWEEN CURRENT ROW AND interval '1 hour' - interval '1 microsecond' FOLLOWING) AS n
+           FROM invites WHERE signed_up_at IS NOT NULL ${inWindow('sent_at')}
+       ) b GROUP BY referrer_id HAVING max(n) > :burst
+       ORDER BY type, count DESC, "referrerId"`,
+      {
+        ...(w ? { from: w.from.toISOString(), to: w.to.toISOString() } : {}),
+        fast: fastSeconds,
+        burst: burstPerHour,
+      },
+    );
+  }
+}

@@ -1,0 +1,210 @@
+import t from 'tap';
+import { build, json } from '../helper.js';
+
+type App = Awaited<ReturnType<typeof build>>;
+const post = (app: App, url: string, payload: object) => app.inject({ method: 'POST', url, payload });
+const body = <T = Record<string, unknown>>(res: { body: string }) => json<T>(res);
+const errorPath = (res: { body: string }) => body<{ errors: { path: string }[] }>(res).errors[0]!.path;
+
+t.test('users, invites, clicks, signups, fvm: idempotency and every error code', async (t) => {
+  const app = await build(t);
+  const u = await post(app, '/v1/users', { userId: 'alice', signedUpAt: '2026-01-01T00:00:00Z' });
+  t.equal(u.statusCode, 200);
+  t.match(body(u), {
+    userId: 'alice',
+    signedUpAt: '2026-01-01T00:00:00.000Z',
+    created: true,
+    referredByInvite: null,
+  });
+  t.match(body(await post(app, '/v1/users', { userId: 'alice' })), {
+    created: false,
+    signedUpAt: '2026-01-01T00:00:00.000Z',
+  });
+
+  const inv = body(
+    await post(app, '/v1/invites', { referrerId: 'alice', source: 'buddy', sentAt: '2026-01-02T00:00:00Z' }),
+  );
+  t.match(inv.inviteId, /^[0-9a-f-]{36}$/, 'generated id');
+  const mine = { inviteId: 'inv-1', referrerId: 'alice', source: 'buddy', sentAt: '2026-01-02T00:00:00Z' };
+  t.equal(body(await post(app, '/v1/invites', mine)).created, true);
+  t.equal(body(await post(app, '/v1/invites', mine)).created, false, 'same id, same fields: idempotent');
+  t.equal(body(await post(app, '/v1/invites', { ...mine, sentAt: undefined })).created, false);
+  const conflict = await post(app, '/v1/invites', { ...mine, source: 'streak' });
+  t.equal(conflict.statusCode, 409);
+  t.equal(body(conflict).code, 'invite_conflict');
+
+  const click = (payload: object) => post(app, '/v1/invites/inv-1/clicks', payload);
+  t.match(body(await click({ clickId: 'c1', occurredAt: '2026-01-02T02:00:00Z' })), {
+    clicks: 1,
+    created: true,
+  });
+  t.match(body(await click({ clickId: 'c1', occurredAt: '2026-01-02T02:00:00Z' })), {
+    clicks: 1,
+    created: false,
+  });
+  t.match(body(await click({ occurredAt: '2026-01-02T01:00:00Z' })), {
+    clicks: 2,
+    firstClickedAt: '2026-01-02T01:00:00.000Z',
+  });
+  const early = await click({ occurredAt: '2026-01-01T00:00:00Z' });
+  t.equal(early.statusCode, 400);
+  t.equal(errorPath(early), 'occurredAt');
+  t.equal(body(await post(app, '/v1/invites/none/clicks', {})).code, 'invite_not_found');
+
+  const signup = (inviteId: string, payload: object) => post(app, `/v1/invites/${inviteId}/signups`, payload);
+  const self = await signup('inv-1', { userId: 'alice' });
+  t.equal(self.statusCode, 422);
+  t.equal(body(self).code, 'self_referral');
+  const exists = await signup('inv-1', { userId: 'alice2' });
+  t.equal(exists.statusCode, 200);
+  t.match(body(exists), { signupUserId: 'alice2', created: true });
+  const again = await signup('inv-1', { userId: 'zed' });
+  t.equal(again.statusCode, 409);
+  t.equal(body(again).code, 'already_converted');
+  const other = body<{ inviteId: string }>(
+    await post(app, '/v1/invites', { referrerId: 'bob', source: 'buddy' }),
+  );
+  const taken = await signup(other.inviteId, { userId: 'alice' });
+  t.equal(taken.statusCode, 409);
+  t.equal(body(taken).code, 'user_exists');
+  t.equal(
+    body(await app.inject({ method: 'POST', url: `/v1/invites/${other.inviteId}/clicks`, payload: {} }))
+      .signupUserId,
+    null,
+    'the invite stays unconverted',
+  );
+  const beforeSent = await signup(other.inviteId, { userId: 'newbie', occurredAt: '2020-01-01T00:00:00Z' });
+  t.equal(beforeSent.statusCode, 400);
+  t.equal(errorPath(beforeSent), 'occurredAt');
+
+  const fvm = (userId: string, payload: object) => post(app, `/v1/users/${userId}/fvm`, payload);
+  const now = new Date().toISOString();
+  t.match(body(await fvm('alice2', { occurredAt: now })), { fvmAt: now, created: true });
+  t.match(body(await fvm('alice2', {})), { fvmAt: now, created: false }, 'the first one is kept');
+  t.equal((await fvm('ghost', {})).statusCode, 404);
+
+  const future = await post(app, '/v1/users', {
+    userId: 'late',
+    signedUpAt: new Date(Date.now() + 600_000).toISOString(),
+  });
+  t.equal(future.statusCode, 400);
+  t.equal(errorPath(future), 'signedUpAt');
+  const long = await post(app, '/v1/users', { userId: 'x'.repeat(257) });
+  t.equal(errorPath(long), 'userId');
+  t.equal(errorPath(await post(app, '/v1/invites', { referrerId: 'a', source: 'Bad Source' })), 'source');
+});
+
+t.test('batch: in order, partial rejection, duplicates, self-referrals recorded', async (t) => {
+  const app = await build(t);
+  const events = [
+    { type: 'user_signed_up', userId: 'ref', occurredAt: '2026-01-01T00:00:00Z' },
+    {
+      type: 'invite_sent',
+      inviteId: 'b1',
+      referrerId: 'ref',
+      source: 'buddy',
+      occurredAt: '2026-01-02T00:00:00Z',
+    },
+    { type: 'invite_clicked', inviteId: 'b1', clickId: 'k1', occurredAt: '2026-01-02T00:10:00Z' },
+    { type: 'invite_clicked', inviteId: 'b1', clickId: 'k1', occurredAt: '2026-01-02T00:10:00Z' },
+    { type: 'invite_signed_up', inviteId: 'b1', userId: 'new1', occurredAt: '2026-01-02T01:00:00Z' },
+    { type: 'fvm_reached', userId: 'new1', occurredAt: '2026-01-03T00:00:00Z' },
+    { type: 'teleported', userId: 'x' },
+    { type: 'invite_sent', inviteId: 'b2', referrerId: 'ref' },
+    { type: 'invite_signed_up', inviteId: 'nope', userId: 'new2' },
+    {
+      type: 'invite_sent',
+      inviteId: 'b3',
+      referrerId: 'ref',
+      source: 'buddy',
+      occurredAt: '2026-01-02T00:00:00Z',
+    },
+    { type: 'invite_signed_up', inviteId: 'b3', userId: 'ref', occurredAt: '2026-01-02T02:00:00Z' },
+    { type: 'user_signed_up', userId: 'ref' },
+    { type: 'fvm_reached', userId: 'new1', occurredAt: '2099-01-01T00:00:00Z' },
+  ];
+  const res = await post(app, '/v1/events', { events });
+  t.equal(res.statusCode, 200);
+  const r = body<{
+    accepted: number;
+    duplicates: number;
+    rejected: { index: number; code: string; detail: string }[];
+  }>(res);
+  t.equal(r.accepted, 6, 'events 0, 1, 2, 4, 5 and 9');
+  t.equal(r.duplicates, 2, 'the repeated click and the repeated signup of ref');
+  t.same(
+    r.rejected.map((x) => [x.index, x.code]),
+    [
+      [6, 'validation_failed'],
+      [7, 'validation_failed'],
+      [8, 'invite_not_found'],
+      [10, 'self_referral'],
+      [12, 'validation_failed'],
+    ],
+  );
+  t.match(r.rejected[1]!.detail, /source/);
+  t.match(r.rejected[4]!.detail, /occurredAt/);
+  const replay = body<{ accepted: number; duplicates: number }>(
+    await post(app, '/v1/events', { events: events.slice(0, 6) }),
+  );
+  t.same([replay.accepted, replay.duplicates], [0, 6], 'a replay stores nothing new');
+  const fraud = body<{ signals: unknown[] }>(await app.inject({ url: '/v1/metrics/fraud' }));
+  t.same(fraud.signals, [{ type: 'self_referral', referrerId: 'ref', count: 1 }]);
+
+  const tooMany = await post(app, '/v1/events', {
+    events: Array.from({ length: 5001 }, () => ({ type: 'user_signed_up', userId: 'u' })),
+  });
+  t.equal(tooMany.statusCode, 400);
+  t.equal(errorPath(tooMany), 'events');
+  const huge = await app.inject({
+    method: 'POST',
+    url: '/v1/events',
+    headers: { 'content-type': 'application/json' },
+    payload: JSON.stringify({
+      events: [{ type: 'user_signed_up', userId: 'u', pad: 'x'.repeat(9 * 1024 * 1024) }],
+    }),
+  });
+  t.equal(huge.statusCode, 413);
+  t.equal(errorPath(huge), 'events');
+});
+
+t.test('batch experiment events follow the experiment rules', async (t) => {
+  const app = await build(t);
+  await post(app, '/v1/experiments', { key: 'bx', variants: [{ key: 'control' }, { key: 'b' }] });
+  await app.inject({ method: 'POST', url: '/v1/experiments/bx/start' });
+  const r = body<{ accepted: number; duplicates: number; rejected: { index: number; code: string }[] }>(
+    await post(app, '/v1/events', {
+      events: [
+        { type: 'experiment_conversion', experimentKey: 'bx', userId: 'p' },
+        { type: 'experiment_exposure', experimentKey: 'bx', userId: 'p' },
+        { type: 'experiment_exposure', experimentKey: 'bx', userId: 'p' },
+        { type: 'experiment_conversion', experimentKey: 'bx', userId: 'p', value: 3 },
+        { type: 'experiment_exposure', experimentKey: 'zz', userId: 'p' },
+      ],
+    }),
+  );
+  t.same([r.accepted, r.duplicates], [2, 1]);
+  t.same(
+    r.rejected.map((x) => [x.index, x.code]),
+    [
+      [0, 'not_assigned'],
+      [4, 'experiment_not_found'],
+    ],
+  );
+});
+
+t.test('concurrent signups on one invite: exactly one wins', async (t) => {
+  const app = await build(t);
+  await post(app, '/v1/invites', { inviteId: 'hot', referrerId: 'r', source: 'buddy' });
+  const results = await Promise.all(
+    Array.from({ length: 20 }, (_, i) => post(app, '/v1/invites/hot/signups', { userId: `racer-${i}` })),
+  );
+  t.equal(results.filter((r) => r.statusCode === 200).length, 1);
+  t.equal(results.filter((r) => r.statusCode === 409).length, 19);
+  const { rows } = (await app.db.knex.raw(
+    `SELECT count(*)::int AS n FROM users WHERE user_id LIKE 'racer-%'`,
+  )) as {
+    rows: { n: number }[];
+  };
+  t.equal(rows[0]!.n, 1, 'no orphan users');
+});
