@@ -117,7 +117,9 @@ try {
             (SELECT count(*)::int FROM invite_clicks) AS clicks`,
   )) as { rows: Record<string, number>[] };
   console.log('Loaded:', rows[0]);
-  console.log('Start the service (npm start) and open /docs, or: curl localhost:3000/v1/metrics/summary?days=30');
+  console.log(
+    'Start the service (npm start) and open /docs, or: curl localhost:3000/v1/metrics/summary?days=30',
+  );
 } finally {
   await db.knex.destroy();
 }
