@@ -1,5 +1,6 @@
 import { welchTest } from '../stats/means.js';
-import { proportionsTest } from '../stats/proportions.js';
+import { type TestMethod, proportionsTest } from '../stats/proportions.js';
+import { sequentialInterval } from '../stats/sequential.js';
 import { srmTest } from '../stats/srm.js';
 import type { Correction, Interval } from '../stats/types.js';
 import type { ExperimentStore } from './experiment-store.js';
@@ -11,7 +12,13 @@ export interface ResultsQuery {
   metric?: string;
   alpha: number;
   correction: Correction;
+  method: TestMethod;
+  sequentialTuning?: number;
+  /** k_factor only: signups count when within this many days of the invite. */
+  conversionWindowDays?: number;
 }
+
+export const K_FACTOR = 'k_factor';
 
 export interface ValueStats {
   sum: number;
@@ -39,13 +46,17 @@ export interface VariantResult {
   chanceToBeatControl: number | null;
   expectedLoss: number | null;
   value: ValueStats | null;
+  /** k_factor only. */
+  invites?: number;
+  signups?: number;
+  kFactor?: number | null;
 }
 
 export interface ExperimentResults {
   experimentKey: string;
   status: ExperimentStatus;
   metric: string;
-  method: 'fixed';
+  method: TestMethod;
   controlVariant: string;
   alpha: number;
   correction: Correction;
@@ -76,7 +87,11 @@ export class ResultsService {
     const e = await this.experiments.findByKey(key);
     if (!e) throw experimentNotFound(key);
     const metric = q.metric ?? e.targetMetric;
-    const rows = await this.store.aggregate(e.id, metric, e.status === 'completed' ? e.completedAt : null);
+    const completedAt = e.status === 'completed' ? e.completedAt : null;
+    const rows =
+      metric === K_FACTOR
+        ? await this.store.kFactorAggregate(e.id, completedAt, q.conversionWindowDays ?? 14)
+        : await this.store.aggregate(e.id, metric, completedAt);
     return this.compute(e, metric, rows, q);
   }
 
@@ -97,6 +112,8 @@ export class ResultsService {
       treatments: treatments.map((t) => ({ n: t.exposed, conversions: t.converted })),
       alpha: q.alpha,
       correction: q.correction,
+      method: q.method,
+      tuning: q.sequentialTuning,
       labels: [control.variant, ...treatments.map((t) => t.variant)],
     });
     const warnings = [...test.warnings];
@@ -121,7 +138,14 @@ export class ResultsService {
         // Beta-binomial posteriors describe conversion rates, not valued metrics.
         chanceToBeatControl: valued ? null : s.chanceToBeatControl,
         expectedLoss: valued ? null : s.expectedLoss,
-        value: valued ? this.valueStats(agg, i === 0 ? null : control, q.alpha, warnings) : null,
+        value: valued ? this.valueStats(agg, i === 0 ? null : control, q, warnings) : null,
+        ...(agg.invites === undefined
+          ? {}
+          : {
+              invites: agg.invites,
+              signups: agg.valueSum,
+              kFactor: agg.exposed > 0 ? agg.valueSum / agg.exposed : null,
+            }),
       });
     });
     const ordered = e.variants.map((v) => statsByVariant.get(v.key)!);
@@ -138,7 +162,7 @@ export class ResultsService {
       experimentKey: e.key,
       status: e.status,
       metric,
-      method: 'fixed',
+      method: q.method,
       controlVariant: e.controlVariant,
       alpha: q.alpha,
       correction: q.correction,
@@ -158,7 +182,7 @@ export class ResultsService {
   private valueStats(
     agg: VariantAggregate,
     control: VariantAggregate | null,
-    alpha: number,
+    q: ResultsQuery,
     warnings: string[],
   ): ValueStats {
     const mean = agg.exposed > 0 ? agg.valueSum / agg.exposed : null;
@@ -174,9 +198,19 @@ export class ResultsService {
     const w = welchTest(
       { n: control.exposed, mean: control.valueSum / control.exposed, variance: control.valueVariance ?? 0 },
       { n: agg.exposed, mean, variance: agg.valueVariance ?? 0 },
-      alpha,
+      q.alpha,
     );
     warnings.push(...w.warnings.map((m) => `${m} (value, ${agg.variant} vs ${control.variant})`));
+    if (q.method === 'sequential' && w.meanDifference !== null && w.standardError !== null) {
+      const n = agg.exposed + control.exposed;
+      const seq = sequentialInterval(w.meanDifference, w.standardError, n, q.alpha, q.sequentialTuning);
+      return {
+        ...base,
+        meanDifference: w.meanDifference,
+        pValue: w.pValue === null ? null : seq.pValue,
+        ci: seq.ci,
+      };
+    }
     return { ...base, meanDifference: w.meanDifference, pValue: w.pValue, ci: w.ci.absolute };
   }
 }

@@ -11,6 +11,8 @@ export interface VariantAggregate {
   valued: number;
   /** Sample variance over exposed users of the per-user value sum (0 for users without one). */
   valueVariance: number | null;
+  /** k_factor only: invites the variant's exposed users sent at or after their first exposure. */
+  invites?: number;
 }
 
 /**
@@ -67,5 +69,91 @@ export class ResultsStore {
       valued: r.valued,
       valueVariance: r.value_variance,
     }));
+  }
+
+  /**
+   * k_factor: per exposed user, the signups (within conversionWindowDays of sending) from invites the user sent
+   * at or after first exposure (and before completion). converted = users with at least one such signup.
+   */
+  async kFactorAggregate(
+    experimentId: number,
+    completedAt: Date | null,
+    conversionWindowDays: number,
+  ): Promise<VariantAggregate[]> {
+    const { rows } = (await this.knex.raw(
+      `WITH per_user AS (
+         SELECT a.variant, a.exposed_at, count(i.invite_id)::int AS invites,
+                count(*) FILTER (WHERE i.signed_up_at IS NOT NULL
+                                   AND i.signed_up_at <= i.sent_at + make_interval(days => :cw))::int AS signups
+           FROM assignments a
+           LEFT JOIN invites i ON i.referrer_id = a.user_id AND a.exposed_at IS NOT NULL AND i.sent_at >= a.exposed_at
+                              AND (:completedAt::timestamptz IS NULL OR i.sent_at < :completedAt::timestamptz)
+          WHERE a.experiment_id = :id
+          GROUP BY a.user_id, a.variant, a.exposed_at
+       )
+       SELECT variant, count(*)::int AS assigned, count(exposed_at)::int AS exposed,
+              (count(*) FILTER (WHERE signups > 0 AND exposed_at IS NOT NULL))::int AS converted,
+              coalesce(sum(invites), 0)::int AS invites, coalesce(sum(signups), 0)::float8 AS value_sum,
+              (var_samp(signups) FILTER (WHERE exposed_at IS NOT NULL))::float8 AS value_variance
+         FROM per_user GROUP BY variant`,
+      { id: experimentId, completedAt: completedAt?.toISOString() ?? null, cw: conversionWindowDays },
+    )) as {
+      rows: {
+        variant: string;
+        assigned: number;
+        exposed: number;
+        converted: number;
+        invites: number;
+        value_sum: number;
+        value_variance: number | null;
+      }[];
+    };
+    return rows.map((r) => ({
+      variant: r.variant,
+      assigned: r.assigned,
+      exposed: r.exposed,
+      converted: r.converted,
+      valueSum: r.value_sum,
+      valued: 1,
+      valueVariance: r.value_variance,
+      invites: r.invites,
+    }));
+  }
+
+  /** Cumulative exposed and converted users per variant at the end of each day (in tz) since the first exposure. */
+  async daily(
+    experimentId: number,
+    metric: string,
+    completedAt: Date | null,
+    tz: string,
+  ): Promise<{ day: Date; variant: string; exposed: number; converted: number }[]> {
+    const { rows } = (await this.knex.raw(
+      `WITH f AS (
+         SELECT a.variant, a.exposed_at, min(c.occurred_at) AS converted_at
+           FROM assignments a
+           LEFT JOIN conversions c ON c.experiment_id = a.experiment_id AND c.user_id = a.user_id AND c.metric = :metric
+                                  AND c.occurred_at >= a.exposed_at
+                                  AND (:completedAt::timestamptz IS NULL OR c.occurred_at < :completedAt::timestamptz)
+          WHERE a.experiment_id = :id AND a.exposed_at IS NOT NULL
+          GROUP BY a.user_id, a.variant, a.exposed_at
+       ), e AS (
+         SELECT variant, date_trunc('day', exposed_at AT TIME ZONE :tz) AS d, count(*)::int AS n FROM f GROUP BY 1, 2
+       ), c AS (
+         SELECT variant, date_trunc('day', converted_at AT TIME ZONE :tz) AS d, count(*)::int AS n
+           FROM f WHERE converted_at IS NOT NULL GROUP BY 1, 2
+       ), days AS (
+         SELECT generate_series((SELECT min(d) FROM e), (SELECT max(d) FROM (SELECT d FROM e UNION ALL SELECT d FROM c) x),
+                                interval '1 day') AS d
+       ), v AS (SELECT DISTINCT variant FROM f)
+       SELECT days.d AT TIME ZONE :tz AS day, v.variant,
+              (sum(coalesce(e.n, 0)) OVER w)::int AS exposed, (sum(coalesce(c.n, 0)) OVER w)::int AS converted
+         FROM days CROSS JOIN v
+         LEFT JOIN e ON e.d = days.d AND e.variant = v.variant
+         LEFT JOIN c ON c.d = days.d AND c.variant = v.variant
+       WINDOW w AS (PARTITION BY v.variant ORDER BY days.d)
+        ORDER BY days.d, v.variant`,
+      { id: experimentId, metric, completedAt: completedAt?.toISOString() ?? null, tz },
+    )) as { rows: { day: Date; variant: string; exposed: number; converted: number }[] };
+    return rows;
   }
 }

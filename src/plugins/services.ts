@@ -8,6 +8,7 @@ import { ExperimentService } from '../experiments/experiment-service.js';
 import { ExperimentStore } from '../experiments/experiment-store.js';
 import { ResultsService } from '../experiments/results-service.js';
 import { ResultsStore } from '../experiments/results-store.js';
+import { TimelineService } from '../experiments/timeline-service.js';
 import { EventsService } from '../viral/events-service.js';
 import { MetricsService } from '../viral/metrics-service.js';
 import { MetricsStore } from '../viral/metrics-store.js';
@@ -18,6 +19,7 @@ export interface Services {
   assignments: AssignmentService;
   conversions: ConversionService;
   results: ResultsService;
+  timeline: TimelineService;
   viral: ViralService;
   events: EventsService;
   metrics: MetricsService;
@@ -37,6 +39,7 @@ export function createServices(
   const knex = app.db.knex;
   const experimentStore = new ExperimentStore(knex);
   const assignmentStore = new AssignmentStore(knex);
+  const resultsStore = new ResultsStore(knex);
   const assignments = new AssignmentService(assignmentStore);
   const conversions = new ConversionService(assignmentStore, new ConversionStore(knex));
   const countEvent = (type: string, outcome: string) => app.metrics.events.inc({ type, outcome });
@@ -44,7 +47,8 @@ export function createServices(
     experiments: new ExperimentService(knex, experimentStore),
     assignments,
     conversions,
-    results: new ResultsService(experimentStore, new ResultsStore(knex)),
+    results: new ResultsService(experimentStore, resultsStore),
+    timeline: new TimelineService(experimentStore, resultsStore),
     viral: new ViralService(knex, countEvent),
     events: new EventsService(knex, assignments, conversions, countEvent),
     metrics: new MetricsService(new MetricsStore(knex), fraud),

@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { ExperimentResults } from '../experiments/results-service.js';
 import { errorResponses } from '../schemas/common.js';
 import { keyParams } from '../schemas/experiments.js';
-import { resultsQuery, resultsSchema } from '../schemas/results.js';
+import { resultsQuery, resultsSchema, resultsTimelineSchema, timelineQuery } from '../schemas/results.js';
 import { sendCsvIfAsked } from './csv-reply.js';
 
 /** One CSV row per variant, experiment-level fields repeated as columns. */
@@ -43,11 +43,14 @@ export const resultsRows = (r: ExperimentResults) =>
     valueVariance: v.value?.variance ?? null,
     valueMeanDifference: v.value?.meanDifference ?? null,
     valuePValue: v.value?.pValue ?? null,
+    invites: v.invites ?? null,
+    signups: v.signups ?? null,
+    kFactor: v.kFactor ?? null,
   }));
 
 export default async function resultsRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
-  const { results } = app.services;
+  const { results, timeline } = app.services;
 
   app.get(
     '/experiments/:key/results',
@@ -73,6 +76,48 @@ export default async function resultsRoutes(fastify: FastifyInstance) {
       if (sendCsvIfAsked(req, reply, req.query.format, resultsRows(r), `${r.experimentKey}-results.csv`))
         return reply;
       return { ...r, computedAt: r.computedAt.toISOString() };
+    },
+  );
+
+  app.get(
+    '/experiments/:key/results/timeline',
+    {
+      config: { scope: 'read' },
+      schema: {
+        tags: ['results'],
+        summary:
+          'Daily cumulative exposures, conversion rates, lift, p-value and interval, for the results chart',
+        description:
+          'For each day since the first exposure (in tz, default UTC): the results as they stood at the end of that day. ' +
+          'Use method=sequential to watch it daily without inflating false positives. CSV: one row per day and variant.',
+        params: keyParams,
+        querystring: timelineQuery,
+        response: { 200: resultsTimelineSchema, ...errorResponses(400, 401, 403, 404) },
+      },
+    },
+    async (req, reply) => {
+      const r = await timeline.timeline(req.params.key, req.query);
+      const rows = r.days.flatMap((d) =>
+        d.variants.map((v) => ({
+          experimentKey: r.experimentKey,
+          metric: r.metric,
+          method: r.method,
+          date: d.date,
+          variant: v.variant,
+          exposed: v.exposed,
+          converted: v.converted,
+          conversionRate: v.conversionRate,
+          absoluteLift: v.absoluteLift,
+          relativeLift: v.relativeLift,
+          pValue: v.pValue,
+          ciAbsoluteLow: v.ci.absolute?.[0] ?? null,
+          ciAbsoluteHigh: v.ci.absolute?.[1] ?? null,
+          ciRelativeLow: v.ci.relative?.[0] ?? null,
+          ciRelativeHigh: v.ci.relative?.[1] ?? null,
+        })),
+      );
+      if (sendCsvIfAsked(req, reply, req.query.format, rows, `${r.experimentKey}-timeline.csv`)) return reply;
+      return r;
     },
   );
 }

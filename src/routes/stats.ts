@@ -36,7 +36,7 @@ export default async function statsRoutes(fastify: FastifyInstance) {
         response: { 200: proportionsSchema, ...errorResponses(400, 401, 403) },
       },
     },
-    async (req) => proportionsTest(req.body),
+    async (req) => proportionsTest({ ...req.body, tuning: req.body.sequentialTuning }),
   );
 
   app.post(

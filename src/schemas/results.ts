@@ -7,12 +7,34 @@ export const alphaParam = z.coerce
   .max(0.5, 'alpha must be in (0, 0.5]')
   .default(0.05);
 export const correctionParam = z.enum(['holm', 'bonferroni', 'none']).default('holm');
+export const methodParam = z
+  .enum(['fixed', 'sequential'])
+  .default('fixed')
+  .describe('sequential: always-valid p-values and confidence sequences, safe to watch every day');
+export const tuningParam = z.coerce
+  .number()
+  .int()
+  .min(100)
+  .max(1e9)
+  .optional()
+  .describe(
+    'Sequential only: the total sample size N* at which the confidence sequence is tightest (default 5000)',
+  );
 export const formatParam = z.enum(['json', 'csv']).optional().describe('csv: same as Accept: text/csv');
 
 export const resultsQuery = z.strictObject({
   metric: metricName.optional(),
   alpha: alphaParam,
   correction: correctionParam,
+  method: methodParam,
+  sequentialTuning: tuningParam,
+  conversionWindowDays: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(90)
+    .default(14)
+    .describe('metric=k_factor: an invite counts as a signup within this many days of sending'),
   format: formatParam,
 });
 
@@ -62,7 +84,57 @@ export const resultsSchema = z.object({
       chanceToBeatControl: nullableNumber.describe('P(p_treatment > p_control), Beta(1,1) priors'),
       expectedLoss: nullableNumber.describe('E[max(p_control − p_treatment, 0)]'),
       value: valueSchema,
+      invites: z.number().optional().describe('k_factor: invites sent by exposed users after first exposure'),
+      signups: z
+        .number()
+        .optional()
+        .describe('k_factor: signups from those invites within the conversion window'),
+      kFactor: z.number().nullable().optional().describe('k_factor: signups ÷ exposed users'),
     }),
   ),
   warnings: z.array(z.string()),
+});
+
+export const timelineQuery = resultsQuery.extend({
+  tz: z
+    .string()
+    .max(64)
+    .refine((tz) => {
+      try {
+        new Intl.DateTimeFormat('en-US', { timeZone: tz });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'must be an IANA time zone name')
+    .default('UTC'),
+});
+
+export const resultsTimelineSchema = z.object({
+  experimentKey: z.string(),
+  metric: z.string(),
+  method: z.enum(['fixed', 'sequential']),
+  alpha: z.number(),
+  correction: z.string(),
+  tz: z.string(),
+  controlVariant: z.string(),
+  days: z.array(
+    z.object({
+      date: z.string().describe('Start of the day in tz; figures are cumulative to its end'),
+      variants: z.array(
+        z.object({
+          variant: z.string(),
+          exposed: z.number(),
+          converted: z.number(),
+          conversionRate: nullableNumber,
+          absoluteLift: nullableNumber,
+          relativeLift: nullableNumber,
+          pValue: nullableNumber.describe(
+            'Adjusted over the treatments, as in results; always-valid with method=sequential',
+          ),
+          ci: z.object({ absolute: interval.nullable(), relative: interval.nullable() }),
+        }),
+      ),
+    }),
+  ),
 });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { targetRate } from '../stats/sample-size.js';
 import { interval, nullableNumber } from './common.js';
-import { alphaParam, ciSchema, correctionParam } from './results.js';
+import { alphaParam, ciSchema, correctionParam, methodParam, tuningParam } from './results.js';
 
 const count = z.number().int('must be a whole number').min(0, 'must be ≥ 0').max(1e12);
 
@@ -14,11 +14,14 @@ export const proportionsBody = z.strictObject({
   treatments: z.array(arm).min(1).max(19),
   alpha: alphaParam,
   correction: correctionParam,
+  method: methodParam,
+  sequentialTuning: tuningParam,
 });
 
 export const proportionsSchema = z.object({
   alpha: z.number(),
   correction: z.string(),
+  method: z.enum(['fixed', 'sequential']),
   variants: z.array(
     z.object({
       isControl: z.boolean(),

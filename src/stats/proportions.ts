@@ -1,6 +1,7 @@
 import { bayesianProportions } from './bayesian.js';
 import { adjustPValues } from './corrections.js';
 import { normalQuantile, normalTwoSidedP } from './normal.js';
+import { DEFAULT_SEQUENTIAL_TUNING, sequentialInterval } from './sequential.js';
 import type { ArmCounts, Correction, Interval } from './types.js';
 
 export interface ProportionComparison {
@@ -85,11 +86,36 @@ export function compareProportions(
   return out;
 }
 
+export type TestMethod = 'fixed' | 'sequential';
+
+/**
+ * The always-valid version of a comparison: p-value and both intervals from confidence sequences on the
+ * same standard errors (N = both arms' users). zScore stays the fixed-horizon statistic, for reference.
+ */
+export function makeSequential(
+  c: ProportionComparison,
+  n: number,
+  alpha: number,
+  tuning = DEFAULT_SEQUENTIAL_TUNING,
+): ProportionComparison {
+  if (c.absoluteLift === null || c.standardError.absolute === null) return c;
+  const abs = sequentialInterval(c.absoluteLift, c.standardError.absolute, n, alpha, tuning);
+  const rel =
+    c.relativeLift === null || c.standardError.relative === null
+      ? null
+      : sequentialInterval(c.relativeLift, c.standardError.relative, n, alpha, tuning).ci;
+  const clamped: Interval | null = abs.ci ? [Math.max(-1, abs.ci[0]), Math.min(1, abs.ci[1])] : null;
+  return { ...c, pValue: c.pValue === null ? null : abs.pValue, ci: { absolute: clamped, relative: rel } };
+}
+
 export interface ProportionsInput {
   control: ArmCounts;
   treatments: ArmCounts[];
   alpha: number;
   correction: Correction;
+  method?: TestMethod;
+  /** N* of the confidence sequences (sequential method). */
+  tuning?: number;
   /** Names for warnings; labels[0] is the control. */
   labels?: string[];
 }
@@ -114,7 +140,11 @@ export interface ProportionsVariant {
 export function proportionsTest(input: ProportionsInput) {
   const { control, treatments, alpha, correction } = input;
   const labels = input.labels ?? ['control', ...treatments.map((_, i) => `treatment ${i + 1}`)];
-  const comparisons = treatments.map((t, i) => compareProportions(control, t, alpha, labels[i + 1]));
+  const method = input.method ?? 'fixed';
+  const comparisons = treatments.map((t, i) => {
+    const fixed = compareProportions(control, t, alpha, labels[i + 1]);
+    return method === 'sequential' ? makeSequential(fixed, control.n + t.n, alpha, input.tuning) : fixed;
+  });
   const adjusted = adjustPValues(
     comparisons.map((c) => c.pValue),
     correction,
@@ -156,6 +186,7 @@ export function proportionsTest(input: ProportionsInput) {
   return {
     alpha,
     correction,
+    method,
     variants: [controlRow, ...rows],
     warnings: [...new Set(comparisons.flatMap((c) => c.warnings))],
   };

@@ -325,3 +325,46 @@ t.test(
     );
   },
 );
+
+t.test('results timeline: cumulative per day, the last day equal to the results', async (t) => {
+  const app = await build(t);
+  await seed(app);
+  const r = json<{
+    days: {
+      date: string;
+      variants: { variant: string; exposed: number; converted: number; pValue: number | null }[];
+    }[];
+  }>(await app.inject({ url: '/v1/experiments/res/results/timeline' }));
+  t.same(
+    r.days.map((d) => [d.date, d.variants.map((v) => [v.variant, v.exposed, v.converted])]),
+    [
+      [
+        '2026-01-01T00:00:00.000Z',
+        [
+          ['control', 10, 0],
+          ['variant_a', 10, 0],
+        ],
+      ],
+      [
+        '2026-01-02T00:00:00.000Z',
+        [
+          ['control', 10, 2],
+          ['variant_a', 10, 5],
+        ],
+      ],
+    ],
+  );
+  t.equal(r.days[0]!.variants[1]!.pValue, null, 'no conversions yet: zero pooled variance');
+  near(t, r.days[1]!.variants[1]!.pValue, 0.159598942442649, 'p on the last day (R prop.test)');
+  const seq = json<{ method: string; days: { variants: { pValue: number }[] }[] }>(
+    await app.inject({ url: '/v1/experiments/res/results/timeline?method=sequential' }),
+  );
+  t.equal(seq.method, 'sequential');
+  t.ok(seq.days[1]!.variants[1]!.pValue > 0.159598942442649, 'always-valid p is larger');
+  const csv = await app.inject({ url: '/v1/experiments/res/results/timeline?format=csv' });
+  t.equal(csv.body.trimEnd().split('\r\n').length, 5, 'header + 2 days × 2 variants');
+  t.equal(
+    (await app.inject({ url: '/v1/experiments/res/results/timeline?tz=Nowhere/Land' })).statusCode,
+    400,
+  );
+});

@@ -1,0 +1,76 @@
+import { fieldError } from '../errors.js';
+import { proportionsTest } from '../stats/proportions.js';
+import type { Correction, Interval } from '../stats/types.js';
+import type { ExperimentStore } from './experiment-store.js';
+import { experimentNotFound } from './experiment-service.js';
+import { K_FACTOR, type ResultsQuery } from './results-service.js';
+import type { ResultsStore } from './results-store.js';
+
+export interface TimelineVariant {
+  variant: string;
+  exposed: number;
+  converted: number;
+  conversionRate: number | null;
+  absoluteLift: number | null;
+  relativeLift: number | null;
+  pValue: number | null;
+  ci: { absolute: Interval | null; relative: Interval | null };
+}
+
+/** Day by day, the results as they stood at the end of each day: the data behind the results chart. */
+export class TimelineService {
+  constructor(
+    private readonly experiments: ExperimentStore,
+    private readonly store: ResultsStore,
+  ) {}
+
+  async timeline(key: string, q: ResultsQuery & { tz: string }) {
+    const e = await this.experiments.findByKey(key);
+    if (!e) throw experimentNotFound(key);
+    const metric = q.metric ?? e.targetMetric;
+    if (metric === K_FACTOR)
+      throw fieldError('metric', 'the timeline covers conversion metrics; use results for k_factor');
+    const rows = await this.store.daily(e.id, metric, e.status === 'completed' ? e.completedAt : null, q.tz);
+    const byDay = new Map<number, Map<string, { exposed: number; converted: number }>>();
+    for (const r of rows) {
+      const day = byDay.get(r.day.getTime()) ?? new Map();
+      day.set(r.variant, { exposed: r.exposed, converted: r.converted });
+      byDay.set(r.day.getTime(), day);
+    }
+    const keys = [e.controlVariant, ...e.variants.map((v) => v.key).filter((k) => k !== e.controlVariant)];
+    const days = [...byDay].map(([time, counts]) => {
+      const arms = keys.map((k) => counts.get(k) ?? { exposed: 0, converted: 0 });
+      const test = proportionsTest({
+        control: { n: arms[0]!.exposed, conversions: arms[0]!.converted },
+        treatments: arms.slice(1).map((a) => ({ n: a.exposed, conversions: a.converted })),
+        alpha: q.alpha,
+        correction: q.correction as Correction,
+        method: q.method,
+        tuning: q.sequentialTuning,
+      });
+      return {
+        date: new Date(time).toISOString(),
+        variants: keys.map((variant, i): TimelineVariant => ({
+          variant,
+          exposed: arms[i]!.exposed,
+          converted: arms[i]!.converted,
+          conversionRate: test.variants[i]!.conversionRate,
+          absoluteLift: test.variants[i]!.absoluteLift,
+          relativeLift: test.variants[i]!.relativeLift,
+          pValue: test.variants[i]!.pValueAdjusted,
+          ci: { absolute: test.variants[i]!.ci.absolute, relative: test.variants[i]!.ci.relative },
+        })),
+      };
+    });
+    return {
+      experimentKey: e.key,
+      metric,
+      method: q.method,
+      alpha: q.alpha,
+      correction: q.correction,
+      tz: q.tz,
+      controlVariant: e.controlVariant,
+      days,
+    };
+  }
+}
