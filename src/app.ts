@@ -100,6 +100,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   }
   await app.register(services, {
     fraud: { fastSeconds: config.FRAUD_FAST_SECONDS, burstPerHour: config.FRAUD_BURST_PER_HOUR },
+    resultsCacheSeconds: config.RESULTS_CACHE_SECONDS,
   });
   await app.register(healthRoutes);
   await app.register(

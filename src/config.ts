@@ -51,6 +51,7 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   RATE_LIMIT_PER_MINUTE: int(0, 0, 10_000_000),
   SHUTDOWN_TIMEOUT_MS: int(10_000, 100, 600_000),
+  RESULTS_CACHE_SECONDS: int(60, 0, 86_400),
   FRAUD_FAST_SECONDS: int(10, 0, 86_400),
   FRAUD_BURST_PER_HOUR: int(20, 1, 1_000_000),
 });

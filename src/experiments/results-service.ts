@@ -3,6 +3,7 @@ import { type TestMethod, proportionsTest } from '../stats/proportions.js';
 import { sequentialInterval } from '../stats/sequential.js';
 import { srmTest } from '../stats/srm.js';
 import type { Correction, Interval } from '../stats/types.js';
+import { AggregateCache } from './aggregate-cache.js';
 import type { ExperimentStore } from './experiment-store.js';
 import { experimentNotFound } from './experiment-service.js';
 import type { ResultsStore, VariantAggregate } from './results-store.js';
@@ -81,18 +82,25 @@ export class ResultsService {
   constructor(
     private readonly experiments: ExperimentStore,
     private readonly store: ResultsStore,
+    private readonly cache: AggregateCache,
   ) {}
 
-  async results(key: string, q: ResultsQuery): Promise<ExperimentResults> {
+  /** Results from the stored data; `refresh` recomputes even a cached aggregate of a big experiment. */
+  async results(key: string, q: ResultsQuery, refresh = false): Promise<ExperimentResults> {
     const e = await this.experiments.findByKey(key);
     if (!e) throw experimentNotFound(key);
     const metric = q.metric ?? e.targetMetric;
     const completedAt = e.status === 'completed' ? e.completedAt : null;
-    const rows =
-      metric === K_FACTOR
-        ? await this.store.kFactorAggregate(e.id, completedAt, q.conversionWindowDays ?? 14)
-        : await this.store.aggregate(e.id, metric, completedAt);
-    return this.compute(e, metric, rows, q);
+    const cw = q.conversionWindowDays ?? 14;
+    const { rows, computedAt } = await this.cache.get(
+      [e.id, e.status, metric, metric === K_FACTOR ? cw : ''].join('|'),
+      () =>
+        metric === K_FACTOR
+          ? this.store.kFactorAggregate(e.id, completedAt, cw)
+          : this.store.aggregate(e.id, metric, completedAt),
+      refresh,
+    );
+    return { ...this.compute(e, metric, rows, q), computedAt };
   }
 
   /** Frequentist comparison of every treatment with the control, in the experiment's variant order. */

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import { AggregateCache } from '../experiments/aggregate-cache.js';
 import { AssignmentService } from '../experiments/assignment-service.js';
 import { AssignmentStore } from '../experiments/assignment-store.js';
 import { ConversionService } from '../experiments/conversion-service.js';
@@ -32,10 +33,7 @@ declare module 'fastify' {
 }
 
 /** The composition root: stores on the app's database, services on the stores. */
-export function createServices(
-  app: FastifyInstance,
-  fraud: { fastSeconds: number; burstPerHour: number },
-): Services {
+export function createServices(app: FastifyInstance, opts: ServicesOptions): Services {
   const knex = app.db.knex;
   const experimentStore = new ExperimentStore(knex);
   const assignmentStore = new AssignmentStore(knex);
@@ -47,21 +45,26 @@ export function createServices(
     experiments: new ExperimentService(knex, experimentStore),
     assignments,
     conversions,
-    results: new ResultsService(experimentStore, resultsStore),
+    results: new ResultsService(
+      experimentStore,
+      resultsStore,
+      new AggregateCache({ ttlMs: opts.resultsCacheSeconds * 1000, minCostMs: 200, maxEntries: 100 }),
+    ),
     timeline: new TimelineService(experimentStore, resultsStore),
     viral: new ViralService(knex, countEvent),
     events: new EventsService(knex, assignments, conversions, countEvent),
-    metrics: new MetricsService(new MetricsStore(knex), fraud),
+    metrics: new MetricsService(new MetricsStore(knex), opts.fraud),
   };
 }
 
 export interface ServicesOptions {
   fraud: { fastSeconds: number; burstPerHour: number };
+  resultsCacheSeconds: number;
 }
 
 export default fp<ServicesOptions>(
   async function services(app: FastifyInstance, opts: ServicesOptions) {
-    app.decorate('services', createServices(app, opts.fraud));
+    app.decorate('services', createServices(app, opts));
   },
   { name: 'services', dependencies: ['db', 'metrics'] },
 );

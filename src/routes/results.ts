@@ -120,4 +120,23 @@ export default async function resultsRoutes(fastify: FastifyInstance) {
       return r;
     },
   );
+
+  app.post(
+    '/experiments/:key/results/refresh',
+    {
+      config: { scope: 'read' },
+      schema: {
+        tags: ['results'],
+        summary:
+          'Recompute the results now (aggregates of big experiments are cached for RESULTS_CACHE_SECONDS)',
+        params: keyParams,
+        querystring: resultsQuery,
+        response: { 200: resultsSchema, ...errorResponses(400, 401, 403, 404) },
+      },
+    },
+    async (req) => {
+      const r = await results.results(req.params.key, req.query, true);
+      return { ...r, computedAt: r.computedAt.toISOString() };
+    },
+  );
 }

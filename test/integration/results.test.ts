@@ -368,3 +368,15 @@ t.test('results timeline: cumulative per day, the last day equal to the results'
     400,
   );
 });
+
+t.test('results/refresh recomputes and answers like results', async (t) => {
+  const app = await build(t);
+  await seed(app);
+  const res = await app.inject({ method: 'POST', url: '/v1/experiments/res/results/refresh' });
+  t.equal(res.statusCode, 200);
+  t.match(json(res), { experimentKey: 'res', totals: { exposed: 20, converted: 7 } });
+  t.equal(
+    (await app.inject({ method: 'POST', url: '/v1/experiments/nope/results/refresh' })).statusCode,
+    404,
+  );
+});
