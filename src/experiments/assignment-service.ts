@@ -1,6 +1,8 @@
 import { ConflictError } from '../errors.js';
-import type { AssignmentStore, ExperimentWithAssignment, NewAssignment } from './assignment-store.js';
+import type { AssignmentCache } from './assignment-cache.js';
+import type { AssignmentStore, StoredAssignment } from './assignment-store.js';
 import { bucketUser } from './bucketing.js';
+import type { ExperimentCache } from './experiment-cache.js';
 import type { Experiment } from './types.js';
 
 export type AssignmentReason =
@@ -50,94 +52,152 @@ const answer = (
 const mismatch = (e: Experiment, stored: string, claimed: string) =>
   new ConflictError('variant_mismatch', `User is in variant "${stored}" of "${e.key}", not "${claimed}".`);
 
-/** Sticky GrowthBook-compatible assignment; first assignments are made race-safe by the database. */
+const unknown = (key: string, userId: string): Assignment => ({
+  experimentKey: key,
+  userId,
+  variant: 'control',
+  inExperiment: false,
+  reason: 'unknown_experiment',
+  assignedAt: null,
+  exposedAt: null,
+  firstExposure: false,
+});
+
+/**
+ * Sticky GrowthBook-compatible assignment. Definitions come from a short-lived cache and stored assignments from
+ * an LRU (they never change), so an existing user costs no query; a new user costs one group-committed statement
+ * that stores the assignment or returns the one stored before. Races are settled by the primary key.
+ */
 export class AssignmentService {
-  constructor(private readonly store: AssignmentStore) {}
+  constructor(
+    private readonly store: AssignmentStore,
+    private readonly experiments: ExperimentCache,
+    private readonly cache: AssignmentCache,
+  ) {}
 
   /** Assigns one user to experiments by key (unknown keys answer `unknown_experiment`), or to all running ones. */
   async assign(userId: string, keys: string[] | null, opts: ResolveOptions): Promise<Assignment[]> {
-    const found = await this.store.lookup(userId, keys);
-    const resolved = await this.resolve(userId, found, opts);
-    if (keys === null) return found.map((f) => resolved.get(f.experiment.key)!);
-    return keys.map(
-      (key) =>
-        resolved.get(key) ?? {
-          experimentKey: key,
-          userId,
-          variant: 'control',
-          inExperiment: false,
-          reason: 'unknown_experiment',
-          assignedAt: null,
-          exposedAt: null,
-          firstExposure: false,
-        },
-    );
+    if (keys === null) {
+      const running = await this.experiments.allRunning();
+      const resolved = await this.resolve(userId, running, opts);
+      return running.map((e) => resolved.get(e.key)!);
+    }
+    const found = await this.experiments.byKeys(keys);
+    const resolved = await this.resolve(userId, [...found.values()], opts);
+    return keys.map((key) => resolved.get(key) ?? unknown(key, userId));
   }
 
   private async resolve(
     userId: string,
-    found: ExperimentWithAssignment[],
+    list: Experiment[],
     opts: ResolveOptions,
-    retry = true,
   ): Promise<Map<string, Assignment>> {
     const out = new Map<string, Assignment>();
-    const pending: { experiment: Experiment; row: NewAssignment }[] = [];
-    // An assignment made with its exposure carries the exposure's time, so exposedAt is never before assignedAt.
+    const known = new Map<number, StoredAssignment>();
+    const unsure: Experiment[] = [];
+    for (const e of list) {
+      const hit = this.cache.get(e.id, userId);
+      if (hit) known.set(e.id, hit);
+      else unsure.push(e);
+    }
+    // Users whose assignment we cannot create here (not running, or outside the traffic) may still have one stored.
+    const inserts: { e: Experiment; variant: string }[] = [];
+    const lookups: Experiment[] = [];
+    for (const e of unsure) {
+      const variant = e.status === 'running' ? this.bucket(e, userId) : undefined;
+      if (variant === undefined) lookups.push(e);
+      else inserts.push({ e, variant });
+    }
+    if (lookups.length > 0) {
+      const stored = await this.store.find(
+        userId,
+        lookups.map((e) => e.id),
+      );
+      for (const [id, a] of stored) this.remember(id, userId, a, known);
+    }
     const now = opts.exposeAt ?? new Date();
-    for (const { experiment: e, assignment: a } of found) {
-      if (e.status === 'completed') {
-        out.set(e.key, answer(e, userId, 'winner', e.winner ?? e.controlVariant, a ?? undefined));
-      } else if (a) {
-        if (opts.expectVariant !== undefined && opts.expectVariant !== a.variant) {
-          throw mismatch(e, a.variant, opts.expectVariant);
-        }
-        const result = answer(e, userId, 'existing_assignment', a.variant, a);
-        if (opts.exposeAt) {
-          const exposure = await this.store.expose(e.id, userId, opts.exposeAt);
-          if (exposure) Object.assign(result, exposure);
-        }
-        out.set(e.key, result);
-      } else if (e.status !== 'running') {
-        out.set(e.key, answer(e, userId, 'not_running', e.controlVariant));
-      } else {
-        const index = bucketUser({
-          hashSeed: e.hashSeed,
+    const results = await Promise.all(
+      inserts.map(({ e, variant }) => {
+        if (opts.expectVariant !== undefined && opts.expectVariant !== variant) return Promise.resolve(null);
+        return this.store.insert({
+          experimentId: e.id,
           userId,
-          weights: e.variants.map((v) => v.weight),
-          trafficPercent: e.trafficPercent,
+          variant,
+          assignedAt: now,
+          exposedAt: opts.exposeAt,
         });
-        const variant = e.variants[index]?.key;
-        if (variant === undefined) {
-          out.set(e.key, answer(e, userId, 'traffic_excluded', e.controlVariant));
-          continue;
-        }
-        if (opts.expectVariant !== undefined && opts.expectVariant !== variant) {
-          throw mismatch(e, variant, opts.expectVariant);
-        }
-        pending.push({
-          experiment: e,
-          row: { experimentId: e.id, userId, variant, assignedAt: now, exposedAt: opts.exposeAt },
-        });
+      }),
+    );
+    const retry: Experiment[] = [];
+    inserts.forEach(({ e }, i) => {
+      const r = results[i];
+      // No row: the variant contradicts expectVariant, a concurrent caller won, or the experiment stopped.
+      if (!r) {
+        retry.push(e);
+        return;
       }
-    }
-    const inserted = await Promise.all(pending.map((p) => this.store.insert(p.row)));
-    const lost: string[] = [];
-    for (const [i, { experiment: e }] of pending.entries()) {
-      const stored = inserted[i];
-      if (!stored) {
-        if (retry) lost.push(e.key);
-        else out.set(e.key, answer(e, userId, 'not_running', e.controlVariant));
-        continue;
+      this.remember(e.id, userId, r.stored, known);
+      if (r.inserted) {
+        const a = answer(e, userId, 'new_assignment', r.stored.variant, r.stored);
+        a.firstExposure = r.stored.exposedAt !== null;
+        out.set(e.key, a);
       }
-      const result = answer(e, userId, 'new_assignment', stored.variant, stored);
-      result.firstExposure = stored.exposedAt !== null;
-      out.set(e.key, result);
+    });
+    if (retry.length > 0) {
+      const stored = await this.store.find(
+        userId,
+        retry.map((e) => e.id),
+      );
+      for (const [id, a] of stored) this.remember(id, userId, a, known);
     }
-    // Another caller stored the assignment first (or the experiment stopped): answer with what is stored now.
-    if (lost.length > 0) {
-      const again = await this.resolve(userId, await this.store.lookup(userId, lost), opts, false);
-      for (const [k, v] of again) out.set(k, v);
+    for (const e of list) {
+      if (out.has(e.key)) continue;
+      out.set(e.key, await this.answerFor(e, userId, known.get(e.id), opts));
     }
     return out;
+  }
+
+  private bucket(e: Experiment, userId: string): string | undefined {
+    const index = bucketUser({
+      hashSeed: e.hashSeed,
+      userId,
+      weights: e.variants.map((v) => v.weight),
+      trafficPercent: e.trafficPercent,
+    });
+    return e.variants[index]?.key;
+  }
+
+  private remember(id: number, userId: string, a: StoredAssignment, known: Map<number, StoredAssignment>) {
+    this.cache.set(id, userId, a);
+    known.set(id, a);
+  }
+
+  /** The answer for a user with a stored assignment (or none), recording the exposure when asked. */
+  private async answerFor(
+    e: Experiment,
+    userId: string,
+    a: StoredAssignment | undefined,
+    opts: ResolveOptions,
+  ): Promise<Assignment> {
+    if (e.status === 'completed') return answer(e, userId, 'winner', e.winner ?? e.controlVariant, a);
+    if (!a) {
+      if (opts.expectVariant !== undefined && e.status === 'running') {
+        const variant = this.bucket(e, userId);
+        if (variant !== undefined && variant !== opts.expectVariant)
+          throw mismatch(e, variant, opts.expectVariant);
+      }
+      return answer(e, userId, e.status === 'running' ? 'traffic_excluded' : 'not_running', e.controlVariant);
+    }
+    if (opts.expectVariant !== undefined && opts.expectVariant !== a.variant)
+      throw mismatch(e, a.variant, opts.expectVariant);
+    const result = answer(e, userId, 'existing_assignment', a.variant, a);
+    if (opts.exposeAt && (a.exposedAt === null || a.exposedAt > opts.exposeAt)) {
+      const exposure = await this.store.expose(e.id, userId, opts.exposeAt);
+      if (exposure) {
+        Object.assign(result, exposure);
+        this.cache.set(e.id, userId, { ...a, exposedAt: exposure.exposedAt });
+      }
+    }
+    return result;
   }
 }

@@ -32,8 +32,14 @@ const EXPERIMENT_SELECT = EXPERIMENT_COLUMNS.map((c) => `e.${c}`).join(', ');
 
 const rowKey = (experimentId: number, userId: string) => `${experimentId}\u0000${userId}`;
 
+/** What a first-assignment attempt found: the row it stored, or the one stored before. */
+export interface InsertResult {
+  stored: StoredAssignment;
+  inserted: boolean;
+}
+
 export class AssignmentStore {
-  private readonly inserts: Batcher<NewAssignment, StoredAssignment | null>;
+  private readonly inserts: Batcher<NewAssignment, InsertResult | null>;
 
   constructor(private readonly knex: Knex) {
     this.inserts = new Batcher((rows) => this.insertBatch(rows), {
@@ -44,10 +50,11 @@ export class AssignmentStore {
   }
 
   /**
-   * Stores a first assignment while its experiment is running, in a statement shared with concurrent callers.
-   * Null when it lost a race (the user got an assignment meanwhile) or the experiment is no longer running.
+   * Stores a first assignment while its experiment is running, in a statement shared with concurrent callers
+   * (group commit), or returns the assignment stored before. Null when neither can be said from this statement
+   * (a concurrent caller won the race, or the experiment is no longer running): the caller looks it up.
    */
-  insert(row: NewAssignment): Promise<StoredAssignment | null> {
+  insert(row: NewAssignment): Promise<InsertResult | null> {
     return this.inserts.submit(row);
   }
 
@@ -70,16 +77,41 @@ export class AssignmentStore {
     }));
   }
 
-  /** One INSERT … SELECT FROM unnest for many rows; ON CONFLICT skips rows whose user is already assigned. */
-  private async insertBatch(rows: NewAssignment[]): Promise<(StoredAssignment | null)[]> {
-    const { rows: inserted } = (await this.knex.raw(
-      `INSERT INTO assignments (experiment_id, user_id, variant, assigned_at, exposed_at)
-       SELECT x.experiment_id, x.user_id, x.variant, x.assigned_at, x.exposed_at
-         FROM unnest(?::int[], ?::text[], ?::text[], ?::timestamptz[], ?::timestamptz[])
-              AS x(experiment_id, user_id, variant, assigned_at, exposed_at)
-         JOIN experiments e ON e.id = x.experiment_id AND e.status = 'running'
-       ON CONFLICT (experiment_id, user_id) DO NOTHING
-       RETURNING experiment_id, user_id, variant, assigned_at, exposed_at`,
+  /** This user's stored assignments in these experiments. */
+  async find(userId: string, experimentIds: number[]): Promise<Map<number, StoredAssignment>> {
+    const { rows } = (await this.knex.raw(
+      `SELECT experiment_id, variant, assigned_at, exposed_at FROM assignments
+        WHERE user_id = ? AND experiment_id = ANY(?::int[])`,
+      [userId, experimentIds as unknown as Knex.Value],
+    )) as { rows: { experiment_id: number; variant: string; assigned_at: Date; exposed_at: Date | null }[] };
+    return new Map(
+      rows.map((r) => [
+        r.experiment_id,
+        { variant: r.variant, assignedAt: r.assigned_at, exposedAt: r.exposed_at },
+      ]),
+    );
+  }
+
+  /**
+   * One statement for many first assignments: INSERT … SELECT FROM unnest … ON CONFLICT DO NOTHING, plus the rows
+   * that existed before it (read from the statement's snapshot), so existing users cost no second query.
+   */
+  private async insertBatch(rows: NewAssignment[]): Promise<(InsertResult | null)[]> {
+    const { rows: found } = (await this.knex.raw(
+      `WITH x AS (
+         SELECT * FROM unnest(?::int[], ?::text[], ?::text[], ?::timestamptz[], ?::timestamptz[])
+                AS x(experiment_id, user_id, variant, assigned_at, exposed_at)
+       ), ins AS (
+         INSERT INTO assignments (experiment_id, user_id, variant, assigned_at, exposed_at)
+         SELECT x.experiment_id, x.user_id, x.variant, x.assigned_at, x.exposed_at
+           FROM x JOIN experiments e ON e.id = x.experiment_id AND e.status = 'running'
+         ON CONFLICT (experiment_id, user_id) DO NOTHING
+         RETURNING experiment_id, user_id, variant, assigned_at, exposed_at
+       )
+       SELECT true AS inserted, ins.* FROM ins
+       UNION ALL
+       SELECT false, a.experiment_id, a.user_id, a.variant, a.assigned_at, a.exposed_at
+         FROM assignments a JOIN x ON a.experiment_id = x.experiment_id AND a.user_id = x.user_id`,
       [
         rows.map((r) => r.experimentId) as unknown as Knex.Value,
         rows.map((r) => r.userId),
@@ -89,6 +121,7 @@ export class AssignmentStore {
       ],
     )) as {
       rows: {
+        inserted: boolean;
         experiment_id: number;
         user_id: string;
         variant: string;
@@ -96,18 +129,19 @@ export class AssignmentStore {
         exposed_at: Date | null;
       }[];
     };
-    const stored = new Map(
-      inserted.map((r) => [
-        rowKey(r.experiment_id, r.user_id),
-        { variant: r.variant, assignedAt: r.assigned_at, exposedAt: r.exposed_at },
-      ]),
-    );
-    // A row repeated within one batch is stored once: only its first submitter gets it.
+    const byKey = new Map<string, InsertResult>();
+    for (const r of found) {
+      byKey.set(rowKey(r.experiment_id, r.user_id), {
+        inserted: r.inserted,
+        stored: { variant: r.variant, assignedAt: r.assigned_at, exposedAt: r.exposed_at },
+      });
+    }
+    // A row repeated within one batch is stored once: only its first submitter is told so.
     return rows.map((r) => {
       const key = rowKey(r.experimentId, r.userId);
-      const found = stored.get(key) ?? null;
-      stored.delete(key);
-      return found;
+      const result = byKey.get(key) ?? null;
+      byKey.delete(key);
+      return result;
     });
   }
 

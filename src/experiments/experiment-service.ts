@@ -30,10 +30,18 @@ export class ExperimentService {
   constructor(
     private readonly knex: Knex,
     private readonly store: ExperimentStore,
+    /** Told after every committed change, so caches of this instance drop the definition at once. */
+    private readonly changed: (key: string) => void = () => undefined,
   ) {}
 
+  private async write<T>(key: string, work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
+    const result = await this.knex.transaction(work);
+    this.changed(key);
+    return result;
+  }
+
   async create(input: CreateExperimentInput, actor: string): Promise<Experiment> {
-    return this.knex.transaction(async (trx) => {
+    return this.write(input.key, async (trx) => {
       const created = await this.store.insert(
         {
           key: input.key,
@@ -74,7 +82,7 @@ export class ExperimentService {
   }
 
   async patch(key: string, input: PatchExperimentInput, actor: string): Promise<Experiment> {
-    return this.knex.transaction(async (trx) => {
+    return this.write(key, async (trx) => {
       const current = await this.store.findByKey(key, trx, true);
       if (!current) throw experimentNotFound(key);
       const draftOnly = DRAFT_ONLY.filter((f) => input[f] !== undefined);
@@ -102,7 +110,7 @@ export class ExperimentService {
   }
 
   async delete(key: string, actor: string): Promise<void> {
-    await this.knex.transaction(async (trx) => {
+    await this.write(key, async (trx) => {
       const current = await this.store.findByKey(key, trx, true);
       if (!current) throw experimentNotFound(key);
       if (current.status !== 'draft') {
@@ -122,7 +130,7 @@ export class ExperimentService {
     actor: string,
     winner?: { variant: string; note?: string },
   ): Promise<Experiment> {
-    return this.knex.transaction(async (trx) => {
+    return this.write(key, async (trx) => {
       const current = await this.store.findByKey(key, trx, true);
       if (!current) throw experimentNotFound(key);
       const rule = TRANSITIONS[action];

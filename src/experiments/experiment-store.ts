@@ -107,6 +107,13 @@ export class ExperimentStore {
     return row ? toExperiment(row) : null;
   }
 
+  async findByKeys(keys: string[]): Promise<Map<string, Experiment>> {
+    const rows = (await this.knex('experiments')
+      .select([...EXPERIMENT_COLUMNS])
+      .whereIn('key', keys)) as ExperimentRow[];
+    return new Map(rows.map((r) => [r.key, toExperiment(r)]));
+  }
+
   async list(opts: { status?: ExperimentStatus; after?: string; limit: number }): Promise<Experiment[]> {
     const q = this.knex('experiments')
       .select([...EXPERIMENT_COLUMNS])

@@ -1,11 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { AggregateCache } from '../experiments/aggregate-cache.js';
+import { AssignmentCache } from '../experiments/assignment-cache.js';
 import { AssignmentService } from '../experiments/assignment-service.js';
 import { AssignmentStore } from '../experiments/assignment-store.js';
 import { ConversionService } from '../experiments/conversion-service.js';
 import { ConversionStore } from '../experiments/conversion-store.js';
 import { ExperimentService } from '../experiments/experiment-service.js';
+import { ExperimentCache } from '../experiments/experiment-cache.js';
 import { ExperimentStore } from '../experiments/experiment-store.js';
 import { ResultsService } from '../experiments/results-service.js';
 import { ResultsStore } from '../experiments/results-store.js';
@@ -38,11 +40,12 @@ export function createServices(app: FastifyInstance, opts: ServicesOptions): Ser
   const experimentStore = new ExperimentStore(knex);
   const assignmentStore = new AssignmentStore(knex);
   const resultsStore = new ResultsStore(knex);
-  const assignments = new AssignmentService(assignmentStore);
+  const definitions = new ExperimentCache(experimentStore);
+  const assignments = new AssignmentService(assignmentStore, definitions, new AssignmentCache());
   const conversions = new ConversionService(assignmentStore, new ConversionStore(knex));
   const countEvent = (type: string, outcome: string) => app.metrics.events.inc({ type, outcome });
   return {
-    experiments: new ExperimentService(knex, experimentStore),
+    experiments: new ExperimentService(knex, experimentStore, (key) => definitions.invalidate(key)),
     assignments,
     conversions,
     results: new ResultsService(

@@ -94,3 +94,21 @@ t.test('assignments and history survive a restart', async (t) => {
     ['created', 'started'],
   );
 });
+
+t.test('another instance sees a definition change within a second; existing users stay sticky', async (t) => {
+  const app = await build(t);
+  await startedExperiment(app, { key: 'shared' });
+  const other = await buildApp({ config: configFrom(), db: await testDatabase(), migrate: false });
+  t.teardown(() => other.close());
+  const assign = (a: typeof app, userId: string) =>
+    a
+      .inject({ method: 'POST', url: '/v1/experiments/shared/assignments', payload: { userId } })
+      .then((r) => json(r));
+  const before = await assign(other, 'early');
+  t.equal(before.reason, 'new_assignment');
+  await app.inject({ method: 'POST', url: '/v1/experiments/shared/stop' });
+  t.equal((await assign(app, 'fresh-1')).reason, 'not_running', 'this instance: at once');
+  await new Promise((r) => setTimeout(r, 1100));
+  t.equal((await assign(other, 'fresh-2')).reason, 'not_running', 'the other instance: within the 1 s TTL');
+  t.match(await assign(other, 'early'), { reason: 'existing_assignment', variant: before.variant });
+});
