@@ -41,34 +41,16 @@ export class ResultsStore {
               count(*)::int AS assigned,
               count(a.exposed_at)::int AS exposed,
               count(counted.user_id)::int AS converted,
-              coalesce(sum(counted.value_sum), 0)::float8 AS value_sum,
+              coalesce(sum(counted.value_sum), 0)::float8 AS "valueSum",
               coalesce(sum(counted.valued), 0)::int AS valued,
-              (var_samp(coalesce(counted.value_sum, 0)) FILTER (WHERE a.exposed_at IS NOT NULL))::float8 AS value_variance
+              (var_samp(coalesce(counted.value_sum, 0)) FILTER (WHERE a.exposed_at IS NOT NULL))::float8 AS "valueVariance"
          FROM assignments a
          LEFT JOIN counted ON counted.user_id = a.user_id
         WHERE a.experiment_id = :id
         GROUP BY a.variant`,
       { id: experimentId, metric, completedAt: completedAt?.toISOString() ?? null },
-    )) as {
-      rows: {
-        variant: string;
-        assigned: number;
-        exposed: number;
-        converted: number;
-        value_sum: number;
-        valued: number;
-        value_variance: number | null;
-      }[];
-    };
-    return rows.map((r) => ({
-      variant: r.variant,
-      assigned: r.assigned,
-      exposed: r.exposed,
-      converted: r.converted,
-      valueSum: r.value_sum,
-      valued: r.valued,
-      valueVariance: r.value_variance,
-    }));
+    )) as { rows: VariantAggregate[] };
+    return rows;
   }
 
   /**
@@ -93,31 +75,12 @@ export class ResultsStore {
        )
        SELECT variant, count(*)::int AS assigned, count(exposed_at)::int AS exposed,
               (count(*) FILTER (WHERE signups > 0 AND exposed_at IS NOT NULL))::int AS converted,
-              coalesce(sum(invites), 0)::int AS invites, coalesce(sum(signups), 0)::float8 AS value_sum,
-              (var_samp(signups) FILTER (WHERE exposed_at IS NOT NULL))::float8 AS value_variance
+              coalesce(sum(invites), 0)::int AS invites, coalesce(sum(signups), 0)::float8 AS "valueSum",
+              1 AS valued, (var_samp(signups) FILTER (WHERE exposed_at IS NOT NULL))::float8 AS "valueVariance"
          FROM per_user GROUP BY variant`,
       { id: experimentId, completedAt: completedAt?.toISOString() ?? null, cw: conversionWindowDays },
-    )) as {
-      rows: {
-        variant: string;
-        assigned: number;
-        exposed: number;
-        converted: number;
-        invites: number;
-        value_sum: number;
-        value_variance: number | null;
-      }[];
-    };
-    return rows.map((r) => ({
-      variant: r.variant,
-      assigned: r.assigned,
-      exposed: r.exposed,
-      converted: r.converted,
-      valueSum: r.value_sum,
-      valued: 1,
-      valueVariance: r.value_variance,
-      invites: r.invites,
-    }));
+    )) as { rows: VariantAggregate[] };
+    return rows;
   }
 
   /** Cumulative exposed and converted users per variant at the end of each day (in tz) since the first exposure. */

@@ -53,10 +53,12 @@ export default fp<MetricsOptions>(
     });
     app.decorate('metrics', { registry, events });
 
-    app.addHook('onResponse', async (request, reply) => {
+    // Callback-style hook: it runs on every request, and an async hook costs a promise each time.
+    app.addHook('onResponse', (request, reply, done) => {
       const route = request.routeOptions.url ?? 'unmatched';
       requests.inc({ method: request.method, route, status: String(reply.statusCode) });
       latency.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+      done();
     });
 
     app.get('/metrics', { schema: { hide: true } }, async (request, reply) => {

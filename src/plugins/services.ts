@@ -43,7 +43,8 @@ export function createServices(app: FastifyInstance, opts: ServicesOptions): Ser
   const definitions = new ExperimentCache(experimentStore);
   const assignments = new AssignmentService(assignmentStore, definitions, new AssignmentCache());
   const conversions = new ConversionService(assignmentStore, new ConversionStore(knex));
-  const countEvent = (type: string, outcome: string) => app.metrics.events.inc({ type, outcome });
+  const countEvent = (type: string, outcome: string, count = 1) =>
+    app.metrics.events.inc({ type, outcome }, count);
   return {
     experiments: new ExperimentService(knex, experimentStore, (key) => definitions.invalidate(key)),
     assignments,

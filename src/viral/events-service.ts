@@ -62,13 +62,19 @@ export class EventsService {
       start = end;
     }
     const result: EventsResult = { accepted: 0, duplicates: 0, rejected: [] };
+    const tally = new Map<string, number>();
     outcomes.forEach((o, index) => {
       const type = typeof raw[index]?.type === 'string' ? (raw[index]!.type as string) : 'unknown';
-      this.listen(type, o.kind);
+      const key = `${type}\u0000${o.kind}`;
+      tally.set(key, (tally.get(key) ?? 0) + 1);
       if (o.kind === 'stored') result.accepted++;
       else if (o.kind === 'duplicate') result.duplicates++;
       else result.rejected.push({ index, code: o.code, detail: `${o.path}: ${o.detail}` });
     });
+    for (const [key, n] of tally) {
+      const [type, kind] = key.split('\u0000') as [string, Outcome['kind']];
+      this.listen(type, kind, n);
+    }
     return result;
   }
 

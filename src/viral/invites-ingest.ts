@@ -23,6 +23,7 @@ export async function invitesById(
   ids: string[],
   forUpdate = false,
 ): Promise<Map<string, InviteRow>> {
+  if (ids.length === 0) return new Map();
   const { rows } = (await knex.raw(
     `SELECT invite_id, referrer_id, source, sent_at, click_count, first_clicked_at, signup_user_id, signed_up_at
        FROM invites WHERE invite_id = ANY(?::text[]) ORDER BY invite_id${forUpdate ? ' FOR UPDATE' : ''}`,
@@ -46,9 +47,10 @@ export async function applyInvites(knex: Knex, items: InviteItem[]): Promise<Out
     ],
   )) as { rows: { invite_id: string }[] };
   const created = new Set(rows.map((r) => r.invite_id));
+  // Only ids that were not new need comparing with what is stored.
   const stored = await invitesById(
     knex,
-    items.map((i) => i.inviteId),
+    items.filter((i) => !created.has(i.inviteId)).map((i) => i.inviteId),
   );
   return items.map((i) => {
     if (created.delete(i.inviteId)) return STORED;

@@ -6,7 +6,7 @@ import { applyInviteSignups } from './signups-ingest.js';
 import { type Invite, type Outcome, type UserRow, type ViralUser, toInvite, toUser } from './types.js';
 import { applyFvm, applyUserSignups } from './users-ingest.js';
 
-export type OutcomeListener = (type: string, outcome: Outcome['kind']) => void;
+export type OutcomeListener = (type: string, outcome: Outcome['kind'], count?: number) => void;
 
 const raise = (o: Outcome): void => {
   if (o.kind === 'rejected')
