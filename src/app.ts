@@ -41,6 +41,8 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
       redact: { paths: ['req.headers.authorization', 'headers.authorization'], censor: '[redacted]' },
     },
     bodyLimit: BODY_LIMIT,
+    // Opening the embedded database and migrating it can take tens of seconds on a slow first start.
+    pluginTimeout: 120_000,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
