@@ -3,19 +3,21 @@ import { binomial, prng } from './simulate.js';
 
 const ALPHA = 0.05;
 
+/** One simulated two-arm test of n users per arm: the treatment's row of the fixed-horizon z-test. */
+function simulatedTreatment(rand: () => number, n: number, pControl: number, pTreatment: number) {
+  return proportionsTest({
+    control: { n, conversions: binomial(rand, n, pControl) },
+    treatments: [{ n, conversions: binomial(rand, n, pTreatment) }],
+    alpha: ALPHA,
+    correction: 'none',
+  }).variants[1]!;
+}
+
 /** Share of A/A tests (same p in both arms) that the fixed z-test calls significant. */
 export function aaFalsePositiveRate(o: { sims: number; n: number; p: number; seed: number }): number {
   const rand = prng(o.seed);
   let hits = 0;
-  for (let s = 0; s < o.sims; s++) {
-    const r = proportionsTest({
-      control: { n: o.n, conversions: binomial(rand, o.n, o.p) },
-      treatments: [{ n: o.n, conversions: binomial(rand, o.n, o.p) }],
-      alpha: ALPHA,
-      correction: 'none',
-    });
-    if (r.variants[1]!.significant) hits++;
-  }
+  for (let s = 0; s < o.sims; s++) if (simulatedTreatment(rand, o.n, o.p, o.p).significant) hits++;
   return hits / o.sims;
 }
 
@@ -33,12 +35,7 @@ export function ciCoverage(o: {
   let abs = 0;
   let rel = 0;
   for (let s = 0; s < o.sims; s++) {
-    const v = proportionsTest({
-      control: { n: o.n, conversions: binomial(rand, o.n, o.pControl) },
-      treatments: [{ n: o.n, conversions: binomial(rand, o.n, o.pTreatment) }],
-      alpha: ALPHA,
-      correction: 'none',
-    }).variants[1]!;
+    const v = simulatedTreatment(rand, o.n, o.pControl, o.pTreatment);
     if (v.ci.absolute![0] <= trueAbs && trueAbs <= v.ci.absolute![1]) abs++;
     if (v.ci.relative![0] <= trueRel && trueRel <= v.ci.relative![1]) rel++;
   }
