@@ -2,8 +2,18 @@ import { z } from 'zod';
 
 export const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;
 
-export const identifier = (what: string) =>
-  z.string().min(1, `${what} must not be empty`).max(256, `${what} must be at most 256 characters`);
+/**
+ * A non-empty id of at most 256 UTF-16 code units, used verbatim. zod's max() counts code points, so the units are
+ * checked again (max() stays for the OpenAPI maxLength and answers first for the plain overflow).
+ */
+export const identifier = (what: string) => {
+  const tooLong = `${what} must be at most 256 UTF-16 code units`;
+  return z
+    .string()
+    .min(1, `${what} must not be empty`)
+    .max(256, { message: tooLong, abort: true })
+    .refine((s) => s.length <= 256, tooLong);
+};
 
 export const experimentKey = z
   .string()

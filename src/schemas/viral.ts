@@ -79,7 +79,7 @@ export const EVENTS_BODY_LIMIT = 8 * 1024 * 1024;
 
 export const eventsBody = z.strictObject({
   events: z
-    .array(z.record(z.string(), z.unknown()))
+    .array(z.unknown().describe('One event: {type, occurredAt?, …}, validated on its own'))
     .min(1, 'must hold 1–5,000 events')
     .max(MAX_EVENTS, 'must hold 1–5,000 events')
     .describe('Applied in order; each event is validated on its own'),

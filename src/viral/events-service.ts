@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
+import type { z } from 'zod';
 import { AppError } from '../errors.js';
 import type { AssignmentService } from '../experiments/assignment-service.js';
 import type { ConversionService } from '../experiments/conversion-service.js';
@@ -16,6 +17,27 @@ export interface EventsResult {
   rejected: { index: number; code: string; detail: string }[];
 }
 
+/** The field an issue is about: its path, else the unknown keys, else the event itself (not an object). */
+const fieldOf = (i: z.core.$ZodIssue): string =>
+  i.path.length > 0 ? i.path.join('.') : i.code === 'unrecognized_keys' ? i.keys.join(', ') : 'event';
+
+/** A 400 rejection whose detail names every invalid field once. */
+const invalid = (issues: z.core.$ZodIssue[]) =>
+  reject(
+    400,
+    'validation_failed',
+    fieldOf(issues[0]!),
+    issues.map((i) => `${fieldOf(i)}: ${i.message}`).join('; '),
+  );
+
+/** The metrics label of a raw event. */
+const typeOf = (raw: unknown): string => {
+  const type = raw !== null && typeof raw === 'object' ? (raw as { type?: unknown }).type : undefined;
+  return typeof type === 'string' && eventSchema.options.some((o) => o.shape.type.value === type)
+    ? type
+    : 'unknown';
+};
+
 const at = (e: { occurredAt?: string | undefined }, now: Date) =>
   e.occurredAt ? new Date(e.occurredAt) : now;
 
@@ -31,24 +53,14 @@ export class EventsService {
     private readonly listen: OutcomeListener = () => undefined,
   ) {}
 
-  async apply(raw: Record<string, unknown>[]): Promise<EventsResult> {
+  async apply(raw: unknown[]): Promise<EventsResult> {
     const now = new Date();
     const outcomes: Outcome[] = new Array(raw.length);
     const valid: { index: number; event: ViralEvent }[] = [];
     raw.forEach((r, index) => {
       const parsed = eventSchema.safeParse(r);
       if (parsed.success) valid.push({ index, event: parsed.data });
-      else {
-        const detail = parsed.error.issues
-          .map((i) => `${i.path.join('.') || 'event'}: ${i.message}`)
-          .join('; ');
-        outcomes[index] = reject(
-          400,
-          'validation_failed',
-          parsed.error.issues[0]?.path.join('.') ?? 'type',
-          detail,
-        );
-      }
+      else outcomes[index] = invalid(parsed.error.issues);
     });
     for (let start = 0; start < valid.length;) {
       let end = start + 1;
@@ -64,12 +76,15 @@ export class EventsService {
     const result: EventsResult = { accepted: 0, duplicates: 0, rejected: [] };
     const tally = new Map<string, number>();
     outcomes.forEach((o, index) => {
-      const type = typeof raw[index]?.type === 'string' ? (raw[index]!.type as string) : 'unknown';
+      const type = typeOf(raw[index]);
       const key = `${type}\u0000${o.kind}`;
       tally.set(key, (tally.get(key) ?? 0) + 1);
       if (o.kind === 'stored') result.accepted++;
       else if (o.kind === 'duplicate') result.duplicates++;
-      else result.rejected.push({ index, code: o.code, detail: `${o.path}: ${o.detail}` });
+      else {
+        const detail = o.detail.startsWith(`${o.path}: `) ? o.detail : `${o.path}: ${o.detail}`;
+        result.rejected.push({ index, code: o.code, detail });
+      }
     });
     for (const [key, n] of tally) {
       const [type, kind] = key.split('\u0000') as [string, Outcome['kind']];
@@ -109,7 +124,7 @@ export class EventsService {
       case 'invite_signed_up':
         return applyInviteSignups(
           this.knex,
-          of('invite_signed_up').map((e) => ({ ...e, at: at(e, now) })),
+          of('invite_signed_up').map((e) => ({ ...e, at: at(e, now), atGiven: e.occurredAt !== undefined })),
         );
       case 'fvm_reached':
         return applyFvm(

@@ -47,14 +47,22 @@ export async function applyInvites(knex: Knex, items: InviteItem[]): Promise<Out
     ],
   )) as { rows: { invite_id: string }[] };
   const created = new Set(rows.map((r) => r.invite_id));
-  // Only ids that were not new need comparing with what is stored.
+  // Ids stored before this statement are compared with the database; an id repeated within the batch is compared
+  // with its first occurrence, which is what this statement stored.
   const stored = await invitesById(
     knex,
     items.filter((i) => !created.has(i.inviteId)).map((i) => i.inviteId),
   );
+  const firstOf = new Map<string, InviteItem>();
   return items.map((i) => {
-    if (created.delete(i.inviteId)) return STORED;
-    const s = stored.get(i.inviteId)!;
+    const first = firstOf.get(i.inviteId);
+    if (!first && created.has(i.inviteId)) {
+      firstOf.set(i.inviteId, i);
+      return STORED;
+    }
+    const s = first
+      ? { referrer_id: first.referrerId, source: first.source, sent_at: first.sentAt }
+      : stored.get(i.inviteId)!;
     const same =
       s.referrer_id === i.referrerId &&
       s.source === i.source &&

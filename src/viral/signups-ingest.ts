@@ -6,6 +6,8 @@ export interface InviteSignupItem {
   inviteId: string;
   userId: string;
   at: Date;
+  /** Whether the client gave the time (a repeat without one matches any stored time). */
+  atGiven: boolean;
 }
 
 const iso = (dates: Date[]) => dates.map((d) => d.toISOString());
@@ -54,7 +56,7 @@ export async function applyInviteSignups(knex: Knex, items: InviteSignupItem[]):
       }
       const done = converted.get(i.inviteId);
       if (done) {
-        return done.userId === i.userId && done.at.getTime() === i.at.getTime()
+        return done.userId === i.userId && (!i.atGiven || done.at.getTime() === i.at.getTime())
           ? DUPLICATE
           : reject(409, 'already_converted', 'inviteId', `Invite "${i.inviteId}" already has a signup.`);
       }

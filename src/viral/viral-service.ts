@@ -59,8 +59,10 @@ export class ViralService {
     return { ...(await this.invite(inviteId)), created };
   }
 
-  async signup(inviteId: string, userId: string, at = new Date()) {
-    const [o] = await applyInviteSignups(this.knex, [{ inviteId, userId, at }]);
+  async signup(inviteId: string, userId: string, at?: Date) {
+    const [o] = await applyInviteSignups(this.knex, [
+      { inviteId, userId, at: at ?? new Date(), atGiven: at !== undefined },
+    ]);
     const created = this.settle('invite_signed_up', o!);
     return { ...(await this.invite(inviteId)), created };
   }

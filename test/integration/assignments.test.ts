@@ -171,6 +171,13 @@ t.test('identifiers are used verbatim and validated', async (t) => {
   t.equal(a.reason, 'new_assignment');
   t.equal(b.reason, 'new_assignment', 'no trimming or case folding');
   t.equal((await assign(app, 'ids', 'x'.repeat(256))).reason, 'new_assignment');
+  t.equal((await assign(app, 'ids', '😀'.repeat(128))).reason, 'new_assignment', '256 UTF-16 code units');
+  const astral = await app.inject({
+    method: 'POST',
+    url: '/v1/experiments/ids/assignments',
+    payload: { userId: '😀'.repeat(129) },
+  });
+  t.equal(astral.statusCode, 400, '258 UTF-16 code units (129 code points) is too long');
   for (const payload of [{}, { userId: '' }, { userId: 'x'.repeat(257) }, { userId: 5 }]) {
     const res = await app.inject({ method: 'POST', url: '/v1/experiments/ids/assignments', payload });
     t.equal(res.statusCode, 400);

@@ -58,6 +58,10 @@ t.test('users, invites, clicks, signups, fvm: idempotency and every error code',
   const exists = await signup('inv-1', { userId: 'alice2' });
   t.equal(exists.statusCode, 200);
   t.match(body(exists), { signupUserId: 'alice2', created: true });
+  const replay = await signup('inv-1', { userId: 'alice2' });
+  t.match(body(replay), { signupUserId: 'alice2', created: false }, 'a replay without a time is a no-op');
+  const otherTime = await signup('inv-1', { userId: 'alice2', occurredAt: '2026-01-05T00:00:00Z' });
+  t.equal(body(otherTime).code, 'already_converted', 'the same user at another time is not the same signup');
   const again = await signup('inv-1', { userId: 'zed' });
   t.equal(again.statusCode, 409);
   t.equal(body(again).code, 'already_converted');
@@ -208,3 +212,53 @@ t.test('concurrent signups on one invite: exactly one wins', async (t) => {
   };
   t.equal(rows[0]!.n, 1, 'no orphan users');
 });
+
+t.test('an invite id repeated inside one batch: same fields duplicate, other fields conflict', async (t) => {
+  const app = await build(t);
+  const sent = {
+    type: 'invite_sent',
+    inviteId: 'twice',
+    referrerId: 'r',
+    source: 'buddy',
+    occurredAt: '2026-01-10T00:00:00Z',
+  };
+  const r = body<{ accepted: number; duplicates: number; rejected: { index: number; code: string }[] }>(
+    await post(app, '/v1/events', { events: [sent, sent, { ...sent, source: 'gift' }] }),
+  );
+  t.same([r.accepted, r.duplicates], [1, 1]);
+  t.same(
+    r.rejected.map((x) => [x.index, x.code]),
+    [[2, 'invite_conflict']],
+  );
+});
+
+t.test(
+  'batch: events that are not objects, unknown keys and missing fields name the field once',
+  async (t) => {
+    const app = await build(t);
+    const r = body<{ accepted: number; rejected: { index: number; code: string; detail: string }[] }>(
+      await post(app, '/v1/events', {
+        events: [
+          5,
+          null,
+          { type: 'user_signed_up', userId: 'a', extra: 1 },
+          { type: 'invite_sent', inviteId: 'i1', referrerId: 'a' },
+          { userId: 'c' },
+          { type: 'user_signed_up', userId: 'ok' },
+        ],
+      }),
+    );
+    t.equal(r.accepted, 1);
+    t.same(
+      r.rejected.map((x) => [x.index, x.code, x.detail.split(':')[0]]),
+      [
+        [0, 'validation_failed', 'event'],
+        [1, 'validation_failed', 'event'],
+        [2, 'validation_failed', 'extra'],
+        [3, 'validation_failed', 'source'],
+        [4, 'validation_failed', 'type'],
+      ],
+    );
+    t.notMatch(r.rejected[3]!.detail, /^source: source:/, 'the field is named once');
+  },
+);
