@@ -24,11 +24,15 @@ const RECOMMENDATIONS = [
   },
 ] as const;
 
-/** K-factor figures from counts: invitesPerSender = invites/senders, conversionRate, kFactor = their product. */
+/**
+ * K-factor figures from counts: invitesPerSender = invites/senders, conversionRate = conversions/invites, and
+ * kFactor = their product, computed as the equal conversions/senders so that a K of exactly 1 is 1 (the product
+ * of the two rounded ratios can land at 0.9999999999999999 and flip the status).
+ */
 export function kFigures(c: Counts) {
   const invitesPerSender = ratio(c.invites, c.senders);
   const conversionRate = ratio(c.conversions, c.invites);
-  const kFactor = invitesPerSender * conversionRate;
+  const kFactor = ratio(c.conversions, c.senders);
   return { ...c, invitesPerSender, conversionRate, kFactor, status: kStatus(kFactor) };
 }
 

@@ -60,7 +60,7 @@ t.test('k-factor, viral coefficient, window edges', async (t) => {
     conversions: 2, // i1 and i4; i3 converted after 16 days
     invitesPerSender: 5 / 3,
     conversionRate: 0.4,
-    kFactor: (5 / 3) * 0.4,
+    kFactor: 2 / 3, // = invitesPerSender × conversionRate = conversions / senders
     status: 'poor',
     userBase: 6, // alice, bob, eve, x0, carl, erin (dan signed up after the window)
     viralCoefficient: 2 / 6,
@@ -326,4 +326,45 @@ t.test('metric parameters are validated', async (t) => {
     t.equal(res.statusCode, 400, q);
     t.equal(json(res).code, 'validation_failed');
   }
+});
+
+t.test('a K of exactly 1 is good, exactly 1.2 excellent, exactly 0.8 warning', async (t) => {
+  const app = await build(t);
+  // 3 senders × 5 invites; conversions chosen so that K = conversions / senders hits each threshold exactly.
+  let n = 0;
+  const loop = async (source: string, conversions: number) => {
+    for (let s = 0; s < 5; s++) {
+      for (let i = 0; i < 3; i++) {
+        const inviteId = `${source}-${n++}`;
+        await post(app, '/v1/invites', {
+          inviteId,
+          referrerId: `${source}-r${s}`,
+          source,
+          sentAt: '2026-03-03T00:00:00Z',
+        });
+        if (s * 3 + i < conversions) {
+          await post(app, `/v1/invites/${inviteId}/signups`, {
+            userId: `${inviteId}-u`,
+            occurredAt: '2026-03-03T01:00:00Z',
+          });
+        }
+      }
+    }
+  };
+  await loop('good', 5); // 5 senders, 5 conversions: K = 1
+  await loop('excellent', 6); // K = 1.2
+  await loop('warning', 4); // K = 0.8
+  const sources = (await get(app, `k-factor/by-source?${W}`)).sources as {
+    source: string;
+    kFactor: number;
+    status: string;
+  }[];
+  t.same(
+    sources.map((s) => [s.source, s.kFactor, s.status]),
+    [
+      ['excellent', 1.2, 'excellent'],
+      ['good', 1, 'good'],
+      ['warning', 0.8, 'warning'],
+    ],
+  );
 });
