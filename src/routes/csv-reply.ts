@@ -8,6 +8,8 @@ export function sendCsvIfAsked(
   format: 'json' | 'csv' | undefined,
   rows: CsvRow[],
   filename: string,
+  /** The header for an answer without rows (otherwise taken from the first row). */
+  columns?: string[],
 ): boolean {
   const accept = req.headers.accept ?? '';
   const wantsCsv =
@@ -19,6 +21,6 @@ export function sendCsvIfAsked(
     .type('text/csv; charset=utf-8')
     .header('content-disposition', `attachment; filename="${filename}"`)
     .serializer((payload: unknown) => payload as string)
-    .send(toCsv(rows));
+    .send(toCsv(rows, rows.length > 0 ? undefined : columns));
   return true;
 }

@@ -1,9 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import type { ZodType } from 'zod';
+import type { ZodObject, ZodType } from 'zod';
 import { errorResponses } from '../schemas/common.js';
 import * as s from '../schemas/metrics.js';
-import { resolveWindow } from '../viral/window.js';
+import { resolveWindow, windowEchoSchema } from '../viral/window.js';
 import type { CsvRow } from './csv.js';
 import { sendCsvIfAsked } from './csv-reply.js';
 
@@ -26,6 +26,21 @@ export default async function viralMetricsRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const svc = app.services.metrics;
 
+  /** The CSV header of a list answer, from its schema, so that an empty window still has one. */
+  const columnsOf = (
+    response: ZodType,
+    list: string | undefined,
+    extra: string[] = [],
+  ): string[] | undefined => {
+    if (!list) return undefined;
+    const item = ((response as ZodObject).shape[list] as unknown as { element: ZodObject }).element;
+    return [
+      ...(list === 'signals' ? [] : Object.keys(windowEchoSchema)),
+      ...Object.keys(item.shape),
+      ...extra,
+    ];
+  };
+
   function metric<Q extends ZodType, R>(
     path: string,
     doc: { summary: string; description: string },
@@ -33,7 +48,10 @@ export default async function viralMetricsRoutes(fastify: FastifyInstance) {
     response: ZodType,
     compute: (q: Q['_output']) => Promise<R>,
     csv: (r: R) => CsvRow[],
+    list?: string,
+    extraColumns: string[] = [],
   ) {
+    const columns = columnsOf(response, list, extraColumns);
     app.get(
       `/metrics/${path}`,
       {
@@ -43,7 +61,9 @@ export default async function viralMetricsRoutes(fastify: FastifyInstance) {
       async (req: FastifyRequest, reply: FastifyReply) => {
         const q = req.query as Q['_output'] & { format?: 'json' | 'csv' };
         const result = await compute(q);
-        if (sendCsvIfAsked(req, reply, q.format, csv(result), `${path.replace('/', '-')}.csv`)) return reply;
+        if (sendCsvIfAsked(req, reply, q.format, csv(result), `${path.replace('/', '-')}.csv`, columns)) {
+          return reply;
+        }
         return result;
       },
     );
@@ -80,6 +100,7 @@ export default async function viralMetricsRoutes(fastify: FastifyInstance) {
     s.bySourceSchema,
     (q) => svc.bySource(resolveWindow(q, 7)),
     (r) => rowsOf(r, r.sources),
+    'sources',
   );
 
   metric(
@@ -119,6 +140,7 @@ export default async function viralMetricsRoutes(fastify: FastifyInstance) {
     s.topReferrersSchema,
     (q) => svc.topReferrers(resolveWindow(q, 7), q.limit),
     (r) => rowsOf(r, r.referrers),
+    'referrers',
   );
 
   metric(
@@ -134,6 +156,7 @@ export default async function viralMetricsRoutes(fastify: FastifyInstance) {
     s.timelineSchema,
     (q) => svc.timeline(resolveWindow(q, 7), q.granularity),
     (r) => rowsOf(r, r.periods),
+    'periods',
   );
 
   metric(
@@ -149,6 +172,7 @@ export default async function viralMetricsRoutes(fastify: FastifyInstance) {
     s.cohortsSchema,
     (q) => svc.cohorts(q.tz, q.conversionWindowDays, q.weeks),
     (r) => rowsOf(r, r.cohorts),
+    'cohorts',
   );
 
   metric(
@@ -165,6 +189,8 @@ export default async function viralMetricsRoutes(fastify: FastifyInstance) {
     s.funnelSchema,
     (q) => svc.funnel(resolveWindow(q, 7), q.source),
     (r) => rowsOf(r, r.stages).map((row) => ({ ...row, source: r.source })),
+    'stages',
+    ['source'],
   );
 
   metric(
@@ -181,6 +207,7 @@ export default async function viralMetricsRoutes(fastify: FastifyInstance) {
     s.loopEfficiencySchema,
     (q) => svc.loopEfficiency(resolveWindow(q, 30)),
     (r) => rowsOf(r, r.loops),
+    'loops',
   );
 
   metric(
@@ -220,5 +247,6 @@ export default async function viralMetricsRoutes(fastify: FastifyInstance) {
     s.fraudSchema,
     (q) => svc.fraud(q.days || q.from || q.to ? resolveWindow(q, 7) : null),
     (r) => r.signals,
+    'signals',
   );
 }

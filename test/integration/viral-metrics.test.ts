@@ -368,3 +368,20 @@ t.test('a K of exactly 1 is good, exactly 1.2 excellent, exactly 0.8 warning', a
     ],
   );
 });
+
+t.test('CSV of an empty answer still has its header row', async (t) => {
+  const app = await build(t);
+  const empty = 'from=2025-01-01T00:00:00Z&to=2025-01-02T00:00:00Z&format=csv';
+  const top = await app.inject({ url: `/v1/metrics/top-referrers?${empty}` });
+  t.equal(
+    top.body,
+    'from,to,tz,conversionWindowDays,complete,rank,referrerId,invites,conversions,conversionRate\r\n',
+  );
+  const fraud = await app.inject({ url: '/v1/metrics/fraud?format=csv' });
+  t.equal(fraud.body, 'type,referrerId,count\r\n');
+  const loops = await app.inject({ url: `/v1/metrics/loop-efficiency?${empty}` });
+  t.match(
+    loops.body,
+    /^from,to,tz,conversionWindowDays,complete,source,invites,senders,conversions,kFactor,/,
+  );
+});
