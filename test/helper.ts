@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import knexFactory from 'knex';
-import tap from 'tap';
+import tap, { type Test } from 'tap';
 import { buildApp } from '../src/app.js';
 import { configFrom } from '../src/config.js';
 import { createDatabase, type Database } from '../src/db/knex.js';
@@ -91,4 +91,47 @@ export async function startedExperiment(
   const started = await app.inject({ method: 'POST', url: `/v1/experiments/${key}/start` });
   if (started.statusCode !== 200) throw new Error(`start failed: ${started.body}`);
   return json(started);
+}
+
+export type App = FastifyInstance;
+
+export const post = (app: App, url: string, payload?: unknown, headers: Record<string, string> = {}) =>
+  app.inject({
+    method: 'POST',
+    url,
+    headers,
+    ...(payload === undefined ? {} : { payload: payload as object }),
+  });
+
+export const get = (app: App, url: string, headers: Record<string, string> = {}) =>
+  app.inject({ method: 'GET', url, headers });
+
+interface Res {
+  statusCode: number;
+  headers: Record<string, unknown>;
+  body: string;
+}
+
+/** Asserts a problem+json answer with this status and code (and, when given, a field error naming `path`). */
+export function expectProblem(
+  t: Test,
+  res: Res,
+  status: number,
+  code: string,
+  path?: string,
+): { detail: string; errors?: { path: string; message: string }[] } {
+  t.equal(res.statusCode, status, `status ${status}: ${res.body.slice(0, 300)}`);
+  t.ok(String(res.headers['content-type']).startsWith('application/problem+json'), 'problem+json');
+  const p = JSON.parse(res.body) as {
+    code: string;
+    detail: string;
+    errors?: { path: string; message: string }[];
+  };
+  t.equal(p.code, code, 'code');
+  if (path !== undefined)
+    t.ok(
+      p.errors?.some((e) => e.path === path),
+      `errors name ${path}`,
+    );
+  return p;
 }

@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { experimentKey, identifier, metricName, nullableTimestampOut, pastTimestamp } from './common.js';
+import {
+  experimentKey,
+  identifier,
+  metricName,
+  nullableTimestampOut,
+  pastTimestamp,
+  text,
+} from './common.js';
 
 export const REASONS = [
   'new_assignment',
@@ -44,8 +51,7 @@ export const multiAssignmentSchema = z.object({ userId: z.string(), assignments:
 
 export const exposureBody = z.strictObject({
   userId,
-  variant: z
-    .string()
+  variant: text()
     .min(1)
     .max(64)
     .optional()

@@ -2,14 +2,24 @@ import { z } from 'zod';
 
 export const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;
 
+const STORABLE = 'must not contain NUL characters or unpaired UTF-16 surrogates';
+
+/**
+ * PostgreSQL text cannot hold NUL, and a lone surrogate has no UTF-8 form (drivers turn it into U+FFFD, so two ids
+ * would merge): such strings are refused, never altered.
+ */
+export const isStorable = (s: string): boolean => !s.includes('\u0000') && s.isWellFormed();
+
+/** A string that is stored or compared verbatim: every free-text field and id goes through this. */
+export const text = () => z.string().refine(isStorable, { message: STORABLE, abort: true });
+
 /**
  * A non-empty id of at most 256 UTF-16 code units, used verbatim. zod's max() counts code points, so the units are
  * checked again (max() stays for the OpenAPI maxLength and answers first for the plain overflow).
  */
 export const identifier = (what: string) => {
   const tooLong = `${what} must be at most 256 UTF-16 code units`;
-  return z
-    .string()
+  return text()
     .min(1, `${what} must not be empty`)
     .max(256, { message: tooLong, abort: true })
     .refine((s) => s.length <= 256, tooLong);
@@ -25,14 +35,29 @@ export const metricName = z
   .regex(/^[a-z0-9_]{1,64}$/, 'must match ^[a-z0-9_]{1,64}$')
   .describe('Metric name; "k_factor" judges variants by the signups their users caused');
 
-/** An ISO-8601 timestamp with offset, at most 5 minutes in the future (clock skew). */
-export const pastTimestamp = z.iso
+/**
+ * Accepted instants: 1970-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z. Both databases store this range alike
+ * (PGlite misreads years before 1000), and nothing a product records predates 1970.
+ */
+export const MIN_TIMESTAMP_MS = Date.UTC(1970, 0, 1);
+export const MAX_TIMESTAMP_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+export const TIMESTAMP_RANGE = '1970-01-01T00:00:00Z to 9999-12-31T23:59:59Z';
+
+/** An ISO-8601 timestamp with offset within the accepted range. */
+export const timestamp = z.iso
   .datetime({
     offset: true,
     message: 'must be an ISO-8601 timestamp with a time zone, e.g. 2026-01-31T12:00:00Z',
   })
+  .refine((s) => {
+    const t = Date.parse(s);
+    return t >= MIN_TIMESTAMP_MS && t <= MAX_TIMESTAMP_MS;
+  }, `must be within ${TIMESTAMP_RANGE}`);
+
+/** An accepted timestamp at most 5 minutes in the future (clock skew). */
+export const pastTimestamp = timestamp
   .refine((s) => !(Date.parse(s) > Date.now() + MAX_CLOCK_SKEW_MS), 'must not be in the future')
-  .describe('ISO-8601 timestamp; defaults to the time the request is received');
+  .describe(`ISO-8601 timestamp (${TIMESTAMP_RANGE}); defaults to the time the request is received`);
 
 export const timestampOut = z.string().describe('ISO-8601 timestamp in UTC');
 export const nullableTimestampOut = timestampOut.nullable();

@@ -5,6 +5,7 @@ import {
   identifier,
   listQuery,
   metricName,
+  text,
   nullableTimestampOut,
   timestampOut,
 } from './common.js';
@@ -18,7 +19,7 @@ const variantKey = z
 const variantIn = z.strictObject({
   key: variantKey,
   weight: z.number().positive('must be > 0').max(1e6).default(1),
-  description: z.string().max(2000).optional(),
+  description: text().max(2000).optional(),
 });
 
 const variantsIn = z
@@ -35,9 +36,9 @@ const variantsIn = z
   });
 
 const editable = {
-  name: z.string().min(1).max(200),
-  description: z.string().max(5000).nullable(),
-  hypothesis: z.string().max(5000).nullable(),
+  name: text().min(1).max(200),
+  description: text().max(5000).nullable(),
+  hypothesis: text().max(5000).nullable(),
   variants: variantsIn,
   controlVariant: variantKey,
   targetMetric: metricName,
@@ -86,7 +87,7 @@ export type PatchExperimentInput = z.infer<typeof patchExperimentBody>;
 
 export const winnerBody = z.strictObject({
   variant: variantKey,
-  note: z.string().max(2000).optional(),
+  note: text().max(2000).optional(),
 });
 
 export const experimentSchema = z.object({

@@ -5,6 +5,7 @@ import {
   metricName,
   nullableTimestampOut,
   pastTimestamp,
+  text,
   timestampOut,
 } from './common.js';
 
@@ -59,7 +60,7 @@ export const eventSchema = z.discriminatedUnion('type', [
     type: z.literal('experiment_exposure'),
     experimentKey,
     userId: identifier('userId'),
-    variant: z.string().min(1).max(64).optional(),
+    variant: text().min(1).max(64).optional(),
     occurredAt,
   }),
   z.strictObject({

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { fieldError } from '../errors.js';
+import { timestamp } from '../schemas/common.js';
 import { formatParam } from '../schemas/results.js';
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -16,11 +17,8 @@ const isTimeZone = (tz: string): boolean => {
 /** Query parameters every /v1/metrics/* endpoint accepts (each ignores those that do not apply to it). */
 export const windowQuery = {
   days: z.coerce.number().int().min(1, 'must be 1–365').max(365, 'must be 1–365').optional(),
-  from: z.iso
-    .datetime({ offset: true })
-    .optional()
-    .describe('Window start (inclusive); with `to`, replaces days'),
-  to: z.iso.datetime({ offset: true }).optional().describe('Window end (exclusive); default now'),
+  from: timestamp.optional().describe('Window start (inclusive); with `to`, replaces days'),
+  to: timestamp.optional().describe('Window end (exclusive); default now'),
   tz: z.string().max(64).refine(isTimeZone, 'must be an IANA time zone name').default('UTC'),
   conversionWindowDays: z.coerce.number().int().min(1, 'must be 1–90').max(90, 'must be 1–90').default(14),
   format: formatParam,
