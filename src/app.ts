@@ -7,7 +7,7 @@ import { createDatabase, type Database } from './db/knex.js';
 import { AppError } from './errors.js';
 import auth from './plugins/auth.js';
 import dbPlugin from './plugins/db.js';
-import errorHandler from './plugins/error-handler.js';
+import errorHandler, { frameworkErrors } from './plugins/error-handler.js';
 import metrics from './plugins/metrics.js';
 import services from './plugins/services.js';
 import swagger from './plugins/swagger.js';
@@ -20,6 +20,9 @@ import viralIngestRoutes from './routes/viral-ingest.js';
 import viralMetricsRoutes from './routes/viral-metrics.js';
 
 export const BODY_LIMIT = 1024 * 1024;
+
+/** An id of 256 UTF-16 code units, each a 3-byte UTF-8 character percent-encoded (%XX%XX%XX), fits a path. */
+export const MAX_PARAM_LENGTH = 256 * 9;
 
 export interface BuildOptions {
   config: Config;
@@ -49,7 +52,8 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
     },
     requestIdHeader: false,
     ajv: undefined,
-    routerOptions: { ignoreTrailingSlash: true },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: MAX_PARAM_LENGTH },
+    frameworkErrors,
   });
   app.setValidatorCompiler(validatorCompiler);
   // Replies are typed by their zod schemas at compile time; checking every reply against them at run time costs

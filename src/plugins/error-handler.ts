@@ -125,6 +125,21 @@ function toProblem(
   return { problem: problem(500, 'internal_error', 'An unexpected error occurred; it has been logged.') };
 }
 
+/**
+ * Errors Fastify raises before routing (a bad percent-encoding, an over-long path parameter): problem+json like
+ * every other answer, instead of Fastify's own body.
+ */
+export function frameworkErrors(err: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const p =
+    err.code === 'FST_ERR_BAD_URL' || err.code === 'FST_ERR_MAX_PARAM_LENGTH'
+      ? problem(400, 'validation_failed', `Invalid path: ${err.message}`, [
+          { path: 'path', message: err.message },
+        ])
+      : toProblem(err, request).problem;
+  request.log.info({ code: p.code, status: p.status }, p.detail);
+  sendProblem(reply, p);
+}
+
 export default fp(
   async function errorHandler(app: FastifyInstance) {
     app.setErrorHandler((err: FastifyError, request, reply) => {

@@ -69,6 +69,11 @@ export const srmBody = z
   .refine((b) => b.observed.length === b.weights.length, {
     path: ['weights'],
     message: 'must have as many entries as observed',
+  })
+  // Beyond this spread an expected count underflows and the chi-square overflows.
+  .refine((b) => Math.max(...b.weights) <= Math.min(...b.weights) * 1e12, {
+    path: ['weights'],
+    message: 'the largest weight must be at most 1e12 times the smallest',
   });
 
 export const srmSchema = z.object({
@@ -82,7 +87,11 @@ export const srmSchema = z.object({
 
 export const sampleSizeBody = z
   .strictObject({
-    baselineRate: z.number().gt(0, 'must be in (0, 1)').lt(1, 'must be in (0, 1)'),
+    baselineRate: z
+      .number()
+      .min(1e-6, 'must be in [1e-6, 1 − 1e-6]')
+      .max(1 - 1e-6, 'must be in [1e-6, 1 − 1e-6]')
+      .describe('Control conversion rate, 1e-6 to 1 − 1e-6 (closer to 0 or 1 the sample size is not finite)'),
     minDetectableEffect: z
       .number()
       .refine((v) => v !== 0, 'must not be 0')
@@ -93,14 +102,20 @@ export const sampleSizeBody = z
     variants: z.number().int().min(2).max(20).default(2),
     dailyUsers: z
       .number()
-      .positive()
+      .min(1, 'must be ≥ 1')
       .max(1e12)
       .optional()
       .describe('Users entering the test per day, all variants'),
   })
   .superRefine((b, ctx) => {
     const p2 = targetRate(b.baselineRate, b.minDetectableEffect, b.effect);
-    if (!(p2 > 0 && p2 < 1)) {
+    if (Math.abs(p2 - b.baselineRate) < 1e-9) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['minDetectableEffect'],
+        message: 'must change the rate by at least 1e-9 (a smaller effect needs more users than can exist)',
+      });
+    } else if (!(p2 > 0 && p2 < 1)) {
       ctx.addIssue({
         code: 'custom',
         path: ['minDetectableEffect'],
