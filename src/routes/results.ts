@@ -48,6 +48,25 @@ export const resultsRows = (r: ExperimentResults) =>
     kFactor: v.kFactor ?? null,
   }));
 
+/** The CSV header of the timeline, so that an experiment without exposures still answers one. */
+const TIMELINE_COLUMNS = [
+  'experimentKey',
+  'metric',
+  'method',
+  'date',
+  'variant',
+  'exposed',
+  'converted',
+  'conversionRate',
+  'absoluteLift',
+  'relativeLift',
+  'pValue',
+  'ciAbsoluteLow',
+  'ciAbsoluteHigh',
+  'ciRelativeLow',
+  'ciRelativeHigh',
+];
+
 export default async function resultsRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   const { results, timeline } = app.services;
@@ -116,7 +135,8 @@ export default async function resultsRoutes(fastify: FastifyInstance) {
           ciRelativeHigh: v.ci.relative?.[1] ?? null,
         })),
       );
-      if (sendCsvIfAsked(req, reply, req.query.format, rows, `${r.experimentKey}-timeline.csv`)) return reply;
+      const csvName = `${r.experimentKey}-timeline.csv`;
+      if (sendCsvIfAsked(req, reply, req.query.format, rows, csvName, TIMELINE_COLUMNS)) return reply;
       return r;
     },
   );

@@ -3,9 +3,11 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { ZodObject, ZodType } from 'zod';
 import { errorResponses } from '../schemas/common.js';
 import * as s from '../schemas/metrics.js';
-import { resolveWindow, windowEchoSchema } from '../viral/window.js';
+import { MAX_WINDOW_DAYS, resolveWindow, windowEchoSchema } from '../viral/window.js';
 import type { CsvRow } from './csv.js';
 import { sendCsvIfAsked } from './csv-reply.js';
+/** A weekly timeline may cover ten years (520 periods); a daily one the usual 365 days. */
+const MAX_TIMELINE_WEEKS = 520;
 
 type Echo = { from: string; to: string; tz: string; conversionWindowDays: number; complete: boolean };
 const echoOf = (r: Echo) => ({
@@ -70,7 +72,7 @@ export default async function viralMetricsRoutes(fastify: FastifyInstance) {
   }
 
   const WINDOW =
-    ' Window: `days` (default 7) → [now − days×24 h, now), or [from, to). An invite belongs to the window in which it was sent; ' +
+    ' Window: `days` (default 7) → [now − days×24 h, now), or [from, to), at most 365 days (the weekly timeline: 520 weeks). An invite belongs to the window in which it was sent; ' +
     'it is converted when signedUpAt − sentAt ≤ conversionWindowDays × 24 h (default 14). A ratio with denominator 0 is 0.';
 
   metric(
@@ -154,7 +156,11 @@ export default async function viralMetricsRoutes(fastify: FastifyInstance) {
     },
     s.timelineQuery,
     s.timelineSchema,
-    (q) => svc.timeline(resolveWindow(q, 7), q.granularity),
+    (q) =>
+      svc.timeline(
+        resolveWindow(q, 7, new Date(), q.granularity === 'week' ? MAX_TIMELINE_WEEKS * 7 : MAX_WINDOW_DAYS),
+        q.granularity,
+      ),
     (r) => rowsOf(r, r.periods),
     'periods',
   );
@@ -166,11 +172,12 @@ export default async function viralMetricsRoutes(fastify: FastifyInstance) {
       description:
         'The last `weeks` weeks (default 12, current week included): size, invites its members ever sent, conversions of ' +
         'those invites (within conversionWindowDays), avgInvitesPerUser = invites/size, conversionRate = conversions/invites, ' +
-        'kFactor = conversions/size. days/from/to do not apply.',
+        'kFactor = conversions/size. The last week is the one holding `to` (default now); days and from are only ' +
+        'checked (from before to, at most 365 days apart).',
     },
     s.cohortsQuery,
     s.cohortsSchema,
-    (q) => svc.cohorts(q.tz, q.conversionWindowDays, q.weeks),
+    (q) => svc.cohorts(q.tz, q.conversionWindowDays, q.weeks, resolveWindow(q, 7).to),
     (r) => rowsOf(r, r.cohorts),
     'cohorts',
   );
