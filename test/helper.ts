@@ -69,10 +69,11 @@ export async function build(t: T, env: Record<string, string> = {}): Promise<Fas
 
 export const json = <T = Record<string, unknown>>(res: { body: string }): T => JSON.parse(res.body) as T;
 
-/** Creates and starts an experiment through the API. */
+/** Creates and starts an experiment through the API (at `startedAt`, for tests that date exposures in the past). */
 export async function startedExperiment(
   app: FastifyInstance,
   body: Record<string, unknown> = {},
+  startedAt?: string,
 ): Promise<Record<string, unknown>> {
   const key = (body.key as string | undefined) ?? 'exp';
   const created = await app.inject({
@@ -88,7 +89,11 @@ export async function startedExperiment(
     },
   });
   if (created.statusCode !== 201) throw new Error(`create failed: ${created.body}`);
-  const started = await app.inject({ method: 'POST', url: `/v1/experiments/${key}/start` });
+  const started = await app.inject({
+    method: 'POST',
+    url: `/v1/experiments/${key}/start`,
+    ...(startedAt ? { payload: { startedAt } } : {}),
+  });
   if (started.statusCode !== 200) throw new Error(`start failed: ${started.body}`);
   return json(started);
 }

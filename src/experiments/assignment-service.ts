@@ -1,4 +1,4 @@
-import { ConflictError } from '../errors.js';
+import { ConflictError, fieldError } from '../errors.js';
 import type { AssignmentCache } from './assignment-cache.js';
 import type { AssignmentStore, StoredAssignment } from './assignment-store.js';
 import { bucketUser } from './bucketing.js';
@@ -23,6 +23,8 @@ export interface Assignment {
   exposedAt: Date | null;
   /** True when this call stored the user's first exposure. */
   firstExposure: boolean;
+  /** True when this call changed the stored exposure (the first one, or an earlier one than stored). */
+  exposureChanged: boolean;
 }
 
 export interface ResolveOptions {
@@ -47,6 +49,7 @@ const answer = (
   assignedAt: stored.assignedAt,
   exposedAt: stored.exposedAt,
   firstExposure: false,
+  exposureChanged: false,
 });
 
 const mismatch = (e: Experiment, stored: string, claimed: string) =>
@@ -61,6 +64,7 @@ const unknown = (key: string, userId: string): Assignment => ({
   assignedAt: null,
   exposedAt: null,
   firstExposure: false,
+  exposureChanged: false,
 });
 
 /**
@@ -92,6 +96,15 @@ export class AssignmentService {
     list: Experiment[],
     opts: ResolveOptions,
   ): Promise<Map<string, Assignment>> {
+    const { exposeAt } = opts;
+    // Nothing from before an experiment started may count in it.
+    const early = exposeAt && list.find((e) => e.startedAt !== null && exposeAt < e.startedAt);
+    if (early) {
+      throw fieldError(
+        'occurredAt',
+        `must not be before the experiment started (${early.startedAt!.toISOString()})`,
+      );
+    }
     const out = new Map<string, Assignment>();
     const known = new Map<number, StoredAssignment>();
     const unsure: Experiment[] = [];
@@ -140,6 +153,7 @@ export class AssignmentService {
       if (r.inserted) {
         const a = answer(e, userId, 'new_assignment', r.stored.variant, r.stored);
         a.firstExposure = r.stored.exposedAt !== null;
+        a.exposureChanged = a.firstExposure;
         out.set(e.key, a);
       }
     });

@@ -146,14 +146,14 @@ export class AssignmentStore {
   }
 
   /**
-   * Records an exposure at `at`, keeping the earliest one. Returns the stored first-exposure time and whether
-   * this call created it; null when the user has no assignment.
+   * Records an exposure at `at`, keeping the earliest one. Returns the stored first-exposure time, whether this call
+   * created it and whether it changed it (an earlier exposure than stored); null when the user has no assignment.
    */
   async expose(
     experimentId: number,
     userId: string,
     at: Date,
-  ): Promise<{ exposedAt: Date; firstExposure: boolean } | null> {
+  ): Promise<{ exposedAt: Date; firstExposure: boolean; exposureChanged: boolean } | null> {
     const { rows } = (await this.knex.raw(
       `WITH prev AS (
          SELECT exposed_at FROM assignments WHERE experiment_id = ? AND user_id = ?
@@ -163,11 +163,12 @@ export class AssignmentStore {
           RETURNING exposed_at
        )
        SELECT coalesce((SELECT exposed_at FROM upd), prev.exposed_at) AS exposed_at,
-              (prev.exposed_at IS NULL AND EXISTS (SELECT 1 FROM upd)) AS first
+              (prev.exposed_at IS NULL AND EXISTS (SELECT 1 FROM upd)) AS first,
+              EXISTS (SELECT 1 FROM upd) AS changed
          FROM prev`,
       [experimentId, userId, at.toISOString(), experimentId, userId, at.toISOString()],
-    )) as { rows: { exposed_at: Date; first: boolean }[] };
+    )) as { rows: { exposed_at: Date; first: boolean; changed: boolean }[] };
     const row = rows[0];
-    return row ? { exposedAt: row.exposed_at, firstExposure: row.first } : null;
+    return row ? { exposedAt: row.exposed_at, firstExposure: row.first, exposureChanged: row.changed } : null;
   }
 }

@@ -128,8 +128,9 @@ export class ExperimentService {
     key: string,
     action: 'start' | 'stop' | 'winner',
     actor: string,
-    winner?: { variant: string; note?: string },
+    opts: { winner?: { variant: string; note?: string }; startedAt?: Date | undefined } = {},
   ): Promise<Experiment> {
+    const { winner, startedAt } = opts;
     return this.write(key, async (trx) => {
       const current = await this.store.findByKey(key, trx, true);
       if (!current) throw experimentNotFound(key);
@@ -140,12 +141,15 @@ export class ExperimentService {
           `Cannot ${action} an experiment that is ${current.status} (allowed from ${rule.from.join(' or ')}).`,
         );
       }
+      if (startedAt && current.status !== 'draft') {
+        throw fieldError('startedAt', `can be given only when starting a draft (it is ${current.status})`);
+      }
       if (winner && !current.variants.some((v) => v.key === winner.variant)) {
         throw fieldError('variant', `must be one of ${current.variants.map((v) => v.key).join(', ')}`);
       }
       const now = trx.fn.now();
       const extra: Record<string, unknown> = { status: rule.to };
-      if (action === 'start') extra.started_at = current.startedAt ?? now;
+      if (action === 'start') extra.started_at = current.startedAt ?? startedAt?.toISOString() ?? now;
       if (action === 'stop') extra.stopped_at = now;
       if (action === 'winner') Object.assign(extra, { winner: winner!.variant, completed_at: now });
       const updated = await this.store.update(current.id, {}, extra, trx);
@@ -153,7 +157,16 @@ export class ExperimentService {
         action === 'start' ? (current.status === 'paused' ? 'resumed' : 'started') : PAST[action];
       await this.store.addHistory(
         key,
-        { action: logged, actor, details: { from: current.status, to: rule.to, ...(winner ?? {}) } },
+        {
+          action: logged,
+          actor,
+          details: {
+            from: current.status,
+            to: rule.to,
+            ...(winner ?? {}),
+            ...(startedAt ? { startedAt: startedAt.toISOString() } : {}),
+          },
+        },
         trx,
       );
       return updated;

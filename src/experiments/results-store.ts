@@ -19,6 +19,9 @@ export interface VariantAggregate {
  * Per-variant aggregates for one metric, computed in SQL: a conversion counts when it occurred at or after the
  * user's first exposure and, for a completed experiment, before completion.
  */
+/** The longest results timeline: one year of days, which bounds the work and the answer of one request. */
+export const MAX_TIMELINE_DAYS = 366;
+
 export class ResultsStore {
   constructor(private readonly knex: Knex) {}
 
@@ -83,7 +86,10 @@ export class ResultsStore {
     return rows;
   }
 
-  /** Cumulative exposed and converted users per variant at the end of each day (in tz) since the first exposure. */
+  /**
+   * Cumulative exposed and converted users per variant at the end of each day (in tz) since the first exposure, at
+   * most the last MAX_TIMELINE_DAYS days (the first of them then also counts everything before it).
+   */
   async daily(
     experimentId: number,
     metric: string,
@@ -99,14 +105,20 @@ export class ResultsStore {
                                   AND (:completedAt::timestamptz IS NULL OR c.occurred_at < :completedAt::timestamptz)
           WHERE a.experiment_id = :id AND a.exposed_at IS NOT NULL
           GROUP BY a.user_id, a.variant, a.exposed_at
-       ), e AS (
+       ), e0 AS (
          SELECT variant, date_trunc('day', exposed_at AT TIME ZONE :tz) AS d, count(*)::int AS n FROM f GROUP BY 1, 2
-       ), c AS (
+       ), c0 AS (
          SELECT variant, date_trunc('day', converted_at AT TIME ZONE :tz) AS d, count(*)::int AS n
            FROM f WHERE converted_at IS NOT NULL GROUP BY 1, 2
+       ), span AS (
+         SELECT greatest((SELECT min(d) FROM e0), hi - (:maxDays - 1) * interval '1 day') AS lo, hi
+           FROM (SELECT max(d) AS hi FROM (SELECT d FROM e0 UNION ALL SELECT d FROM c0) x) m
+       ), e AS (
+         SELECT variant, greatest(d, lo) AS d, sum(n)::int AS n FROM e0, span GROUP BY 1, 2
+       ), c AS (
+         SELECT variant, greatest(d, lo) AS d, sum(n)::int AS n FROM c0, span GROUP BY 1, 2
        ), days AS (
-         SELECT generate_series((SELECT min(d) FROM e), (SELECT max(d) FROM (SELECT d FROM e UNION ALL SELECT d FROM c) x),
-                                interval '1 day') AS d
+         SELECT generate_series(lo, hi, interval '1 day') AS d FROM span
        ), v AS (SELECT DISTINCT variant FROM f)
        SELECT days.d AT TIME ZONE :tz AS day, v.variant,
               (sum(coalesce(e.n, 0)) OVER w)::int AS exposed, (sum(coalesce(c.n, 0)) OVER w)::int AS converted
@@ -115,7 +127,13 @@ export class ResultsStore {
          LEFT JOIN c ON c.d = days.d AND c.variant = v.variant
        WINDOW w AS (PARTITION BY v.variant ORDER BY days.d)
         ORDER BY days.d, v.variant`,
-      { id: experimentId, metric, completedAt: completedAt?.toISOString() ?? null, tz },
+      {
+        id: experimentId,
+        metric,
+        completedAt: completedAt?.toISOString() ?? null,
+        tz,
+        maxDays: MAX_TIMELINE_DAYS,
+      },
     )) as { rows: { day: Date; variant: string; exposed: number; converted: number }[] };
     return rows;
   }

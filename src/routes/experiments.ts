@@ -11,6 +11,7 @@ import {
   keyParams,
   listExperimentsQuery,
   patchExperimentBody,
+  startBody,
   winnerBody,
   type ExperimentOut,
 } from '../schemas/experiments.js';
@@ -117,22 +118,39 @@ export default async function experimentRoutes(fastify: FastifyInstance) {
     },
   );
 
-  const action = (name: 'start' | 'stop', summary: string) =>
-    app.post(
-      `/experiments/:key/${name}`,
-      {
-        config: { scope: 'admin' },
-        schema: {
-          tags,
-          summary,
-          params: keyParams,
-          response: { 200: experimentSchema, ...errorResponses(400, 401, 403, 404, 409) },
-        },
+  app.post(
+    '/experiments/:key/start',
+    {
+      config: { scope: 'admin' },
+      schema: {
+        tags,
+        summary: 'Start a draft (optionally at a past startedAt) or resume a paused experiment',
+        params: keyParams,
+        body: startBody,
+        response: { 200: experimentSchema, ...errorResponses(400, 401, 403, 404, 409) },
       },
-      async (req) => experimentOut(await svc.transition(req.params.key, name, req.actor)),
-    );
-  action('start', 'Start a draft or resume a paused experiment');
-  action('stop', 'Pause a running experiment');
+    },
+    async (req) =>
+      experimentOut(
+        await svc.transition(req.params.key, 'start', req.actor, {
+          startedAt: req.body?.startedAt ? new Date(req.body.startedAt) : undefined,
+        }),
+      ),
+  );
+
+  app.post(
+    '/experiments/:key/stop',
+    {
+      config: { scope: 'admin' },
+      schema: {
+        tags,
+        summary: 'Pause a running experiment',
+        params: keyParams,
+        response: { 200: experimentSchema, ...errorResponses(400, 401, 403, 404, 409) },
+      },
+    },
+    async (req) => experimentOut(await svc.transition(req.params.key, 'stop', req.actor)),
+  );
 
   app.post(
     '/experiments/:key/winner',
@@ -146,7 +164,8 @@ export default async function experimentRoutes(fastify: FastifyInstance) {
         response: { 200: experimentSchema, ...errorResponses(400, 401, 403, 404, 409) },
       },
     },
-    async (req) => experimentOut(await svc.transition(req.params.key, 'winner', req.actor, req.body)),
+    async (req) =>
+      experimentOut(await svc.transition(req.params.key, 'winner', req.actor, { winner: req.body })),
   );
 
   app.get(

@@ -6,6 +6,7 @@ import {
   listQuery,
   metricName,
   text,
+  timestamp,
   nullableTimestampOut,
   timestampOut,
 } from './common.js';
@@ -84,6 +85,19 @@ export const patchExperimentBody = z
   .superRefine(controlInVariants)
   .describe('Variants, weights, hashSeed, controlVariant and targetMetric change only in draft');
 export type PatchExperimentInput = z.infer<typeof patchExperimentBody>;
+
+export const startBody = z
+  .strictObject({
+    startedAt: timestamp
+      .refine((v) => Date.parse(v) <= Date.now(), 'must not be in the future')
+      .optional()
+      .describe(
+        "Only when starting a draft: a past start time, to import an experiment's history (default now). " +
+          'Exposures before it are refused.',
+      ),
+  })
+  .nullish()
+  .describe('Optional: a bare POST starts now');
 
 export const winnerBody = z.strictObject({
   variant: variantKey,

@@ -151,7 +151,7 @@ export class EventsService {
             out.push(
               reject(404, 'experiment_not_found', 'experimentKey', `No experiment "${e.experimentKey}".`),
             );
-          } else out.push(a!.firstExposure ? STORED : DUPLICATE);
+          } else out.push(a!.exposureChanged ? STORED : DUPLICATE);
         } else if (e.type === 'experiment_conversion') {
           const r = await this.conversions.record(e.experimentKey, { ...e, occurredAt: at(e, now) });
           out.push(r.recorded ? STORED : DUPLICATE);

@@ -193,7 +193,7 @@ t.test('identifiers are used verbatim and validated', async (t) => {
 
 t.test('exposures: assign-first, first time kept, idempotent, variant mismatch', async (t) => {
   const app = await build(t);
-  await startedExperiment(app, { key: 'ex' });
+  await startedExperiment(app, { key: 'ex' }, '2025-01-01T00:00:00Z');
   const expose = (payload: object) =>
     app.inject({ method: 'POST', url: '/v1/experiments/ex/exposures', payload });
   const t1 = '2026-01-10T10:00:00.000Z';

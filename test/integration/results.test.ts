@@ -20,7 +20,7 @@ function usersByVariant(count: number): { control: string[]; variant_a: string[]
 const post = (app: App, url: string, payload: object) => app.inject({ method: 'POST', url, payload });
 
 async function seed(app: App) {
-  await startedExperiment(app, { key: 'res' });
+  await startedExperiment(app, { key: 'res' }, '2025-01-01T00:00:00Z');
   const users = usersByVariant(12);
   const exposedAt = '2026-01-01T00:00:00Z';
   for (const [variant, ids] of Object.entries(users)) {

@@ -23,7 +23,7 @@ function twoPerVariant(seed: string) {
 
 t.test('k_factor: variants judged by the signups their exposed users caused after exposure', async (t) => {
   const app = await build(t);
-  await startedExperiment(app, { key: 'viral-cta', targetMetric: 'k_factor' });
+  await startedExperiment(app, { key: 'viral-cta', targetMetric: 'k_factor' }, '2025-01-01T00:00:00Z');
   const {
     control: [c1, c2],
     variant_a: [t1, t2],
