@@ -7,6 +7,7 @@ import { createDatabase, type Database } from './db/knex.js';
 import { AppError } from './errors.js';
 import auth from './plugins/auth.js';
 import dbPlugin from './plugins/db.js';
+import drain from './plugins/drain.js';
 import errorHandler, { frameworkErrors } from './plugins/error-handler.js';
 import metrics from './plugins/metrics.js';
 import services from './plugins/services.js';
@@ -84,6 +85,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   });
 
   await app.register(errorHandler);
+  await app.register(drain);
   const db = opts.db ?? createDatabase(config);
   await app.register(dbPlugin, { db, owned: !opts.db, migrate: opts.migrate ?? true });
   await app.register(metrics, { token: config.METRICS_TOKEN });

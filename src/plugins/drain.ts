@@ -1,0 +1,21 @@
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+
+/**
+ * While closing, every answer says `Connection: close`. server.close() reaps only the keep-alive connections that
+ * are idle at that moment; one whose request is still running turns idle right after its answer and would then
+ * hold the close open until its keep-alive timeout (72 s), past SHUTDOWN_TIMEOUT_MS, so a drained process exited
+ * 1 whenever a client kept its socket. Fastify itself adds the header only to requests that arrive after close.
+ */
+export default fp(
+  async function drain(app: FastifyInstance) {
+    let closing = false;
+    app.addHook('preClose', async () => {
+      closing = true;
+    });
+    app.addHook('onSend', async (request, reply) => {
+      if (closing && request.raw.httpVersionMajor < 2) reply.header('connection', 'close');
+    });
+  },
+  { name: 'drain' },
+);
