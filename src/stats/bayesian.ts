@@ -1,10 +1,12 @@
-import { lgamma } from './special.js';
+import { type BetaPosterior, bayesianByQuadrature } from './bayesian-quadrature.js';
+import { lgammaDelta } from './special.js';
 import type { ArmCounts } from './types.js';
 
-interface BetaPosterior {
-  a: number;
-  b: number;
-}
+/**
+ * Below this Beta parameter the exact sum is used: at most this many terms per sum (a few microseconds), where the
+ * quadrature's near-Gaussian shapes would not yet hold. At and above it every parameter is large.
+ */
+const EXACT_MAX_TERMS = 1000;
 
 /** Beta(1, 1) prior updated with the arm's counts. */
 const posterior = (arm: ArmCounts): BetaPosterior => ({
@@ -12,47 +14,50 @@ const posterior = (arm: ArmCounts): BetaPosterior => ({
   b: 1 + arm.n - arm.conversions,
 });
 
-/** ln Σ exp(x_i), stable for terms spanning hundreds of orders of magnitude. */
-function logSumExp(xs: number[]): number {
-  let max = -Infinity;
-  for (const x of xs) if (x > max) max = x;
-  if (max === -Infinity) return -Infinity;
-  let sum = 0;
-  for (const x of xs) sum += Math.exp(x - max);
-  return max + Math.log(sum);
-}
-
 /**
  * ln P(X > Y) for X ~ Beta(x.a, x.b), Y ~ Beta(y.a, y.b) with integer x.a (Evan Miller's closed form):
  * P(X > Y) = Σ_{i<x.a} B(y.a + i, x.b + y.b) / ((x.b + i)·B(1 + i, x.b)·B(y.a, y.b)).
- * Terms follow from the first by the exact ratio (y.a+i)(1+i+x.b)(x.b+i) / ((y.a+y.b+x.b+i)(1+i)(x.b+i+1)),
- * summed in log space, so nothing underflows and the cost is x.a logarithms.
+ * ln term_0 = ln B(y.a, x.b + y.b) − ln B(y.a, y.b) = Δ(y.b, y.a) − Δ(x.b + y.b, y.a) = Δ(y.b, x.b) − Δ(y.a + y.b, x.b)
+ * with Δ(x, k) = lnΓ(x + k) − lnΓ(x) taken without cancellation, grouped by the smaller step k (Δ loses k·ε when
+ * x < 10); later terms follow by the exact ratio (y.a + i)(x.b + i) / ((y.a + y.b + x.b + i)(1 + i)).
+ * A running log-sum-exp keeps it in constant memory and free of underflow.
  */
-function logProbGreater(x: BetaPosterior, y: BetaPosterior): number {
-  const logs = new Array<number>(x.a);
-  // ln term_0 = ln B(y.a, x.b + y.b) − ln B(y.a, y.b) (the ln x.b and ln B(1, x.b) factors cancel)
-  let t = lgamma(x.b + y.b) - lgamma(y.a + y.b + x.b) - lgamma(y.b) + lgamma(y.a + y.b);
-  for (let i = 0; i < x.a; i++) {
-    logs[i] = t;
-    t += Math.log(
-      ((y.a + i) * (1 + i + x.b) * (x.b + i)) / ((y.a + y.b + x.b + i) * (1 + i) * (x.b + i + 1)),
-    );
+function logSum(x: BetaPosterior, y: BetaPosterior): number {
+  let t =
+    y.a <= x.b
+      ? lgammaDelta(y.b, y.a) - lgammaDelta(x.b + y.b, y.a)
+      : lgammaDelta(y.b, x.b) - lgammaDelta(y.a + y.b, x.b);
+  let max = t;
+  let sum = 1;
+  for (let i = 1; i < x.a; i++) {
+    t += Math.log(((y.a + i - 1) * (x.b + i - 1)) / ((y.a + y.b + x.b + i - 1) * i));
+    if (t > max) {
+      sum = sum * Math.exp(max - t) + 1;
+      max = t;
+    } else {
+      sum += Math.exp(t - max);
+    }
   }
-  return logSumExp(logs);
+  return max + Math.log(sum);
 }
 
-/** P(X > Y), from the cheaper of the two exact sums (over X's successes, or over Y's failures by symmetry). */
+/** Terms of the cheaper of the two exact sums for P(X > Y). */
+const cost = (x: BetaPosterior, y: BetaPosterior): number => Math.min(x.a, y.b);
+
+/** P(X > Y) by the cheaper exact sum: over X's successes, or over Y's failures since P(X > Y) = P(1 − Y > 1 − X). */
 function probGreater(x: BetaPosterior, y: BetaPosterior): number {
-  // P(X > Y) = P(1 − Y > 1 − X) with 1 − Y ~ Beta(y.b, y.a) and 1 − X ~ Beta(x.b, x.a).
-  const direct = x.a <= y.b;
-  return Math.exp(direct ? logProbGreater(x, y) : logProbGreater({ a: y.b, b: y.a }, { a: x.b, b: x.a }));
+  return Math.exp(x.a <= y.b ? logSum(x, y) : logSum({ a: y.b, b: y.a }, { a: x.b, b: x.a }));
 }
 
-/** P(X > Y) accurate at both ends: the smaller of P(X > Y) and P(Y > X) is summed directly, never 1 − tiny. */
-function chance(x: BetaPosterior, y: BetaPosterior): number {
+/**
+ * P(X > Y) exactly, with the smaller of P(X > Y) and P(Y > X) summed directly (never 1 − tiny) whenever that sum
+ * is short. At least one of the two is short whenever some parameter is below EXACT_MAX_TERMS.
+ */
+function chanceExact(x: BetaPosterior, y: BetaPosterior): number {
+  const reverseShort = cost(y, x) <= EXACT_MAX_TERMS + 1;
+  if (cost(x, y) > EXACT_MAX_TERMS + 1) return 1 - probGreater(y, x);
   const up = probGreater(x, y);
-  if (up <= 0.5) return up;
-  return 1 - probGreater(y, x);
+  return up <= 0.5 || !reverseShort ? up : 1 - probGreater(y, x);
 }
 
 export interface BayesianResult {
@@ -61,14 +66,29 @@ export interface BayesianResult {
 }
 
 /**
- * Beta(1, 1) priors. chanceToBeatControl = P(p_t > p_c) (exact sum); expectedLoss = E[max(p_c − p_t, 0)]
- * = m_c·P(C⁺ > T) − m_t·P(C > T⁺), with m the posterior means and ⁺ one more success (Beta(a + 1, b)).
+ * Beta(1, 1) priors. chanceToBeatControl = P(p_t > p_c); expectedLoss = E[max(p_c − p_t, 0)]; both null when an arm
+ * has no users (the posterior would be the prior: no data). With a Beta parameter below EXACT_MAX_TERMS, the exact
+ * sums, the loss as m_c·P(C⁺ > T) − m_t·P(C > T⁺) (m the posterior means, ⁺ one more success, Beta(a + 1, b));
+ * otherwise quadrature over the density of p_c − p_t (bayesian-quadrature.ts). Time and memory are bounded
+ * whatever the counts: at most a few thousand terms or a fixed number of quadrature nodes.
  */
 export function bayesianProportions(control: ArmCounts, treatment: ArmCounts): BayesianResult {
-  const c = posterior(control);
-  const t = posterior(treatment);
+  if (control.n === 0 || treatment.n === 0) return { chanceToBeatControl: null, expectedLoss: null };
+  let c = posterior(control);
+  let t = posterior(treatment);
+  // C − T = (1 − T) − (1 − C): mirrored, the rates lie below ½, where the loss is small against the posterior means
+  // (no cancellation in the exact form) and the quadrature's modes keep their digits.
+  if (c.a / (c.a + c.b) + t.a / (t.a + t.b) > 1)
+    [c, t] = [
+      { a: t.b, b: t.a },
+      { a: c.b, b: c.a },
+    ];
+  if (Math.min(c.a, c.b, t.a, t.b) > EXACT_MAX_TERMS) {
+    const { chance, loss } = bayesianByQuadrature(c, t);
+    return { chanceToBeatControl: chance, expectedLoss: loss };
+  }
   const mc = c.a / (c.a + c.b);
   const mt = t.a / (t.a + t.b);
-  const loss = mc * chance({ a: c.a + 1, b: c.b }, t) - mt * chance(c, { a: t.a + 1, b: t.b });
-  return { chanceToBeatControl: chance(t, c), expectedLoss: Math.max(0, loss) };
+  const loss = mc * chanceExact({ a: c.a + 1, b: c.b }, t) - mt * chanceExact(c, { a: t.a + 1, b: t.b });
+  return { chanceToBeatControl: chanceExact(t, c), expectedLoss: Math.max(0, loss) };
 }

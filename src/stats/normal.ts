@@ -5,13 +5,8 @@ const SQRT2 = Math.SQRT2;
 const SQRT_2PI = Math.sqrt(2 * Math.PI);
 
 /** Φ(z) = ½·erfc(−z/√2), accurate in the lower tail. */
-export function normalCdf(z: number): number {
+function normalCdf(z: number): number {
   return 0.5 * erfc(-z / SQRT2);
-}
-
-/** P(Z > z) = ½·erfc(z/√2), accurate in the upper tail (never 1 − Φ). */
-export function normalSf(z: number): number {
-  return 0.5 * erfc(z / SQRT2);
 }
 
 /** Two-sided p-value 2·P(Z > |z|) = erfc(|z|/√2): z = 9 gives 2.257e-19, not 0. */

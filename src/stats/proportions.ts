@@ -46,7 +46,7 @@ export function compareProportions(
   if (pc === null || pt === null) {
     const empty = pc === null ? 'control' : label;
     out.warnings.push(
-      `no_data: ${empty} has no users (n = 0): lifts, z, p-value and intervals of ${label} are null`,
+      `no_data: ${empty} has no users (n = 0): lifts, z, p-value, intervals, chance to beat control and expected loss of ${label} are null`,
     );
     return out;
   }
@@ -92,7 +92,7 @@ export type TestMethod = 'fixed' | 'sequential';
  * The always-valid version of a comparison: p-value and both intervals from confidence sequences on the
  * same standard errors (N = both arms' users). zScore stays the fixed-horizon statistic, for reference.
  */
-export function makeSequential(
+function makeSequential(
   c: ProportionComparison,
   n: number,
   alpha: number,

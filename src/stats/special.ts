@@ -13,7 +13,7 @@ function stirlingRemainder(x: number): number {
 }
 
 /** lnΓ(x) for x > 0: Stirling series with remainder terms, shifted up to x ≥ 10 by the recurrence. */
-export function lgamma(x: number): number {
+function lgamma(x: number): number {
   if (x <= 0 || !Number.isFinite(x)) return Number.NaN;
   let shift = 0;
   let y = x;
@@ -22,6 +22,17 @@ export function lgamma(x: number): number {
     y += 1;
   }
   return (y - 0.5) * Math.log(y) - y + HALF_LN_2PI + stirlingRemainder(y) - shift;
+}
+
+/**
+ * lnΓ(x + k) − lnΓ(x) for x > 0, k ≥ 0, without the cancellation of two huge lnΓ values: for x ≥ 10, by Stirling,
+ * (x − ½)·ln(1 + k/x) + k·ln(x + k) − k + δ(x + k) − δ(x), whose terms are at most k·ln(x + k).
+ */
+export function lgammaDelta(x: number, k: number): number {
+  if (x < 10) return lgamma(x + k) - lgamma(x);
+  return (
+    (x - 0.5) * Math.log1p(k / x) + k * Math.log(x + k) - k + stirlingRemainder(x + k) - stirlingRemainder(x)
+  );
 }
 
 /** ln B(a, b) = lnΓ(a) + lnΓ(b) − lnΓ(a + b). */

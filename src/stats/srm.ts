@@ -10,7 +10,7 @@ export interface SrmResult {
 }
 
 /** Threshold under which a sample-ratio mismatch is declared. */
-export const SRM_THRESHOLD = 0.001;
+const SRM_THRESHOLD = 0.001;
 
 /** Pearson χ² = Σ (o − e)²/e with e_i = N·w_i/Σw and k − 1 degrees of freedom; mismatch when p < 0.001. */
 export function srmTest(observed: number[], weights: number[]): SrmResult {

@@ -27,9 +27,15 @@ t.test('n = 0 in an arm: rate and comparisons are null, with a warning', async (
     pValue: null,
     pValueAdjusted: null,
     significant: null,
+    // the posterior of an arm without users is the prior: no data, so no Bayesian statistics either
+    chanceToBeatControl: null,
+    expectedLoss: null,
   });
   t.same(r.variants[1]!.ci, { level: 0.95, absolute: null, relative: null });
-  t.match(r.warnings[0], /^no_data:/);
+  t.match(
+    r.warnings[0],
+    /^no_data: control has no users .*chance to beat control and expected loss of treatment 1 are null/,
+  );
 });
 
 t.test('all-zero counts: zero pooled variance, SE 0 → [d, d], control rate 0 → relative null', async (t) => {
