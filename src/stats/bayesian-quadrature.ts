@@ -150,11 +150,13 @@ function half(g: DifferenceDensity, dir: number): HalfIntegral {
   const f0 = g.log(x0);
   if (!Number.isFinite(f0)) return { logMass: -Infinity, logFirstMoment: -Infinity };
   const h = (x: number) => g.log(x);
-  const start = 5 * g.scale;
-  // signed lengths of the window on each side of x0
+  // First steps: 5σ around the mode; from d = 0 away from a distant mode, where the Gaussian approximation falls
+  // by DROP within about DROP·σ²/|centre|, start there rather than shrink from 5σ.
+  const away = Math.abs(x0 - g.center);
+  const start = Math.min(5 * g.scale, (DROP * g.scale * g.scale) / away);
   const sides = [
     dir * reach(h, x0, f0, dir, start, 1 - Math.abs(x0)),
-    -dir * reach(h, x0, f0, -dir, start, Math.abs(x0)),
+    -dir * reach(h, x0, f0, -dir, 5 * g.scale, Math.abs(x0)),
   ];
   let mass = 0;
   let moment = 0;
