@@ -84,7 +84,8 @@ export class HoldoutStore {
 
   /** Deletes the holdout and (by cascade) its held-out users' assignments; false when there is none. */
   async delete(key: string): Promise<boolean> {
-    return (await this.knex('holdouts').where({ key }).delete()) > 0;
+    const rows = (await this.knex('holdouts').where({ key }).delete().returning('id')) as { id: number }[];
+    return rows.length > 0;
   }
 
   /** Every holdout, oldest first (a user under two belongs to the older one). */

@@ -10,6 +10,9 @@ import { ExperimentService } from '../experiments/experiment-service.js';
 import { ExperimentCache } from '../experiments/experiment-cache.js';
 import { ExperimentStore } from '../experiments/experiment-store.js';
 import { HoldoutCache } from '../experiments/holdout-cache.js';
+import { HoldoutResultsService } from '../experiments/holdout-results-service.js';
+import { HoldoutResultsStore } from '../experiments/holdout-results-store.js';
+import { HoldoutService } from '../experiments/holdout-service.js';
 import { HoldoutStore } from '../experiments/holdout-store.js';
 import { NamespaceService } from '../experiments/namespace-service.js';
 import { NamespaceStore } from '../experiments/namespace-store.js';
@@ -24,6 +27,8 @@ import { ViralService } from '../viral/viral-service.js';
 export interface Services {
   experiments: ExperimentService;
   namespaces: NamespaceService;
+  holdouts: HoldoutService;
+  holdoutResults: HoldoutResultsService;
   assignments: AssignmentService;
   conversions: ConversionService;
   results: ResultsService;
@@ -60,6 +65,8 @@ export function createServices(app: FastifyInstance, opts: ServicesOptions): Ser
   return {
     experiments: new ExperimentService(knex, experimentStore, (key) => definitions.invalidate(key)),
     namespaces: new NamespaceService(new NamespaceStore(knex)),
+    holdouts: new HoldoutService(knex, holdoutStore, () => holdoutDefinitions.invalidate()),
+    holdoutResults: new HoldoutResultsService(holdoutStore, new HoldoutResultsStore(knex)),
     assignments,
     conversions,
     results: new ResultsService(
