@@ -1,6 +1,8 @@
 import t from 'tap';
 import { bucketUser, hash } from '../../src/experiments/bucketing.js';
-import { build, json, startedExperiment } from '../helper.js';
+import { buildApp } from '../../src/app.js';
+import { configFrom } from '../../src/config.js';
+import { build, json, startedExperiment, testDatabase } from '../helper.js';
 
 type App = Awaited<ReturnType<typeof build>>;
 interface A {
@@ -270,4 +272,22 @@ t.test('holdout results: holdout (control) against treated users, conversions an
     t.match(json(bad), { code: 'validation_failed', errors: [{ path: 'metric' }] });
   }
   t.equal((await app.inject({ url: '/v1/holdouts/none/results' })).statusCode, 404);
+});
+
+t.test('another instance releases held-out users within its 1 s definition cache after DELETE', async (t) => {
+  const app = await build(t);
+  const other = await buildApp({ config: configFrom(), db: await testDatabase(), migrate: false });
+  t.teardown(() => other.close());
+  await startedExperiment(app, { key: 'exp' });
+  await holdout(app, 'h', 0.2);
+  const [userId] = ids(1, (id) => under('h', 0.2, id));
+  t.equal(
+    (await assign(other, 'exp', userId!)).reason,
+    'holdout',
+    'cached as held out on the other instance',
+  );
+  t.equal((await app.inject({ method: 'DELETE', url: '/v1/holdouts/h' })).statusCode, 204);
+  await new Promise((resolve) => setTimeout(resolve, 1100));
+  t.equal((await assign(other, 'exp', userId!)).reason, 'new_assignment');
+  t.equal((await assign(app, 'exp', userId!)).reason, 'existing_assignment');
 });
