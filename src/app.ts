@@ -15,6 +15,8 @@ import swagger from './plugins/swagger.js';
 import assignmentRoutes from './routes/assignments.js';
 import experimentRoutes from './routes/experiments.js';
 import healthRoutes from './routes/health.js';
+import holdoutRoutes from './routes/holdouts.js';
+import namespaceRoutes from './routes/namespaces.js';
 import resultsRoutes from './routes/results.js';
 import statsRoutes from './routes/stats.js';
 import viralIngestRoutes from './routes/viral-ingest.js';
@@ -124,6 +126,8 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
       await v1.register(statsRoutes);
       await v1.register(viralIngestRoutes);
       await v1.register(viralMetricsRoutes);
+      await v1.register(namespaceRoutes);
+      await v1.register(holdoutRoutes);
     },
     { prefix: '/v1' },
   );

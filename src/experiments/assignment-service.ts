@@ -1,14 +1,17 @@
 import { ConflictError, fieldError } from '../errors.js';
 import type { AssignmentCache } from './assignment-cache.js';
 import type { AssignmentStore, StoredAssignment } from './assignment-store.js';
-import { bucketUser } from './bucketing.js';
+import { bucketUser, inNamespace } from './bucketing.js';
 import type { ExperimentCache } from './experiment-cache.js';
+import { covers, type HoldoutCache, type HoldoutSnapshot, userHoldout } from './holdout-cache.js';
 import type { Experiment } from './types.js';
 
 export type AssignmentReason =
   | 'new_assignment'
   | 'existing_assignment'
   | 'traffic_excluded'
+  | 'namespace_excluded'
+  | 'holdout'
   | 'not_running'
   | 'winner'
   | 'unknown_experiment';
@@ -52,6 +55,11 @@ const answer = (
   exposureChanged: false,
 });
 
+/** Where a user without a stored assignment lands in a running experiment: checks holdout → namespace → traffic. */
+type Placement =
+  | { variant: string; holdoutId: number | null }
+  | { variant: undefined; reason: 'namespace_excluded' | 'traffic_excluded' };
+
 const mismatch = (e: Experiment, stored: string, claimed: string) =>
   new ConflictError('variant_mismatch', `User is in variant "${stored}" of "${e.key}", not "${claimed}".`);
 
@@ -77,6 +85,7 @@ export class AssignmentService {
     private readonly store: AssignmentStore,
     private readonly experiments: ExperimentCache,
     private readonly cache: AssignmentCache,
+    private readonly holdouts: HoldoutCache,
   ) {}
 
   /** Assigns one user to experiments by key (unknown keys answer `unknown_experiment`), or to all running ones. */
@@ -108,18 +117,29 @@ export class AssignmentService {
     const out = new Map<string, Assignment>();
     const known = new Map<number, StoredAssignment>();
     const unsure: Experiment[] = [];
+    let holdouts: HoldoutSnapshot | undefined;
     for (const e of list) {
       const hit = this.cache.get(e.id, userId);
-      if (hit) known.set(e.id, hit);
+      // A held-out row outlives its deleted holdout only in this cache: such a user is placed afresh.
+      if (hit && hit.holdoutId !== null) holdouts ??= await this.holdouts.get();
+      if (hit && (hit.holdoutId === null || holdouts!.byId.has(hit.holdoutId))) known.set(e.id, hit);
       else unsure.push(e);
     }
-    // Users whose assignment we cannot create here (not running, or outside the traffic) may still have one stored.
-    const inserts: { e: Experiment; variant: string }[] = [];
+    // Users whose assignment we cannot create here (not running, or excluded) may still have one stored.
+    const placements = new Map<number, Placement>();
+    const inserts: { e: Experiment; variant: string; holdoutId: number | null }[] = [];
     const lookups: Experiment[] = [];
+    if (unsure.some((e) => e.status === 'running')) holdouts ??= await this.holdouts.get();
+    const holdout = holdouts && holdouts.list.length > 0 ? userHoldout(userId, holdouts.list) : null;
     for (const e of unsure) {
-      const variant = e.status === 'running' ? this.bucket(e, userId) : undefined;
-      if (variant === undefined) lookups.push(e);
-      else inserts.push({ e, variant });
+      if (e.status !== 'running') {
+        lookups.push(e);
+        continue;
+      }
+      const p = this.place(e, userId, holdout);
+      placements.set(e.id, p);
+      if (p.variant === undefined) lookups.push(e);
+      else inserts.push({ e, variant: p.variant, holdoutId: p.holdoutId });
     }
     if (lookups.length > 0) {
       const stored = await this.store.find(
@@ -130,14 +150,16 @@ export class AssignmentService {
     }
     const now = opts.exposeAt ?? new Date();
     const results = await Promise.all(
-      inserts.map(({ e, variant }) => {
+      inserts.map(({ e, variant, holdoutId }) => {
         if (opts.expectVariant !== undefined && opts.expectVariant !== variant) return Promise.resolve(null);
         return this.store.insert({
           experimentId: e.id,
           userId,
           variant,
           assignedAt: now,
-          exposedAt: opts.exposeAt,
+          // Held-out users are never exposed: nothing of theirs can count in the experiment's results.
+          exposedAt: holdoutId === null ? opts.exposeAt : null,
+          holdoutId,
         });
       }),
     );
@@ -151,7 +173,8 @@ export class AssignmentService {
       }
       this.remember(e.id, userId, r.stored, known);
       if (r.inserted) {
-        const a = answer(e, userId, 'new_assignment', r.stored.variant, r.stored);
+        const held = r.stored.holdoutId !== null;
+        const a = answer(e, userId, held ? 'holdout' : 'new_assignment', r.stored.variant, r.stored);
         a.firstExposure = r.stored.exposedAt !== null;
         a.exposureChanged = a.firstExposure;
         out.set(e.key, a);
@@ -166,9 +189,17 @@ export class AssignmentService {
     }
     for (const e of list) {
       if (out.has(e.key)) continue;
-      out.set(e.key, await this.answerFor(e, userId, known.get(e.id), opts));
+      out.set(e.key, await this.answerFor(e, userId, known.get(e.id), opts, placements.get(e.id)));
     }
     return out;
+  }
+
+  private place(e: Experiment, userId: string, holdout: ReturnType<typeof userHoldout>): Placement {
+    if (holdout && covers(holdout, e.id)) return { variant: e.controlVariant, holdoutId: holdout.id };
+    if (e.namespace && !inNamespace(userId, [e.namespace.key, e.namespace.range[0], e.namespace.range[1]]))
+      return { variant: undefined, reason: 'namespace_excluded' };
+    const variant = this.bucket(e, userId);
+    return variant === undefined ? { variant, reason: 'traffic_excluded' } : { variant, holdoutId: null };
   }
 
   private bucket(e: Experiment, userId: string): string | undefined {
@@ -192,18 +223,22 @@ export class AssignmentService {
     userId: string,
     a: StoredAssignment | undefined,
     opts: ResolveOptions,
+    placement: Placement | undefined,
   ): Promise<Assignment> {
     if (e.status === 'completed') return answer(e, userId, 'winner', e.winner ?? e.controlVariant, a);
     if (!a) {
-      if (opts.expectVariant !== undefined && e.status === 'running') {
-        const variant = this.bucket(e, userId);
-        if (variant !== undefined && variant !== opts.expectVariant)
-          throw mismatch(e, variant, opts.expectVariant);
-      }
-      return answer(e, userId, e.status === 'running' ? 'traffic_excluded' : 'not_running', e.controlVariant);
+      if (e.status !== 'running') return answer(e, userId, 'not_running', e.controlVariant);
+      const p = placement!; // every running experiment without a stored row was placed
+      if (opts.expectVariant !== undefined && p.variant !== undefined && p.variant !== opts.expectVariant)
+        throw mismatch(e, p.variant, opts.expectVariant);
+      // Nothing stored for a placed user: the holdout went away or the experiment stopped meanwhile.
+      const reason =
+        p.variant === undefined ? p.reason : p.holdoutId !== null ? 'holdout' : 'traffic_excluded';
+      return answer(e, userId, reason, e.controlVariant);
     }
     if (opts.expectVariant !== undefined && opts.expectVariant !== a.variant)
       throw mismatch(e, a.variant, opts.expectVariant);
+    if (a.holdoutId !== null) return answer(e, userId, 'holdout', a.variant, { ...a, exposedAt: null });
     const result = answer(e, userId, 'existing_assignment', a.variant, a);
     if (opts.exposeAt && (a.exposedAt === null || a.exposedAt > opts.exposeAt)) {
       const exposure = await this.store.expose(e.id, userId, opts.exposeAt);

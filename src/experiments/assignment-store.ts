@@ -7,6 +7,8 @@ export interface StoredAssignment {
   variant: string;
   assignedAt: Date;
   exposedAt: Date | null;
+  /** Set when the user is held out (SPEC §10.4): the variant is then the control, and the user is not counted. */
+  holdoutId: number | null;
 }
 
 export interface ExperimentWithAssignment {
@@ -20,12 +22,14 @@ export interface NewAssignment {
   variant: string;
   assignedAt: Date;
   exposedAt: Date | null;
+  holdoutId: number | null;
 }
 
 interface LookupRow extends ExperimentRow {
   a_variant: string | null;
   a_assigned_at: Date | null;
   a_exposed_at: Date | null;
+  a_holdout_id: number | null;
 }
 
 const EXPERIMENT_SELECT = EXPERIMENT_COLUMNS.map((c) => `e.${c}`).join(', ');
@@ -62,7 +66,8 @@ export class AssignmentStore {
   async lookup(userId: string, keys: string[] | null): Promise<ExperimentWithAssignment[]> {
     const where = keys === null ? `e.status = 'running'` : `e.key = ANY(?::text[])`;
     const { rows } = (await this.knex.raw(
-      `SELECT ${EXPERIMENT_SELECT}, a.variant AS a_variant, a.assigned_at AS a_assigned_at, a.exposed_at AS a_exposed_at
+      `SELECT ${EXPERIMENT_SELECT}, a.variant AS a_variant, a.assigned_at AS a_assigned_at, a.exposed_at AS a_exposed_at,
+              a.holdout_id AS a_holdout_id
          FROM experiments e
          LEFT JOIN assignments a ON a.experiment_id = e.id AND a.user_id = ?
         WHERE ${where}
@@ -72,7 +77,12 @@ export class AssignmentStore {
     return rows.map((r) => ({
       experiment: toExperiment(r),
       assignment: r.a_variant
-        ? { variant: r.a_variant, assignedAt: r.a_assigned_at!, exposedAt: r.a_exposed_at }
+        ? {
+            variant: r.a_variant,
+            assignedAt: r.a_assigned_at!,
+            exposedAt: r.a_exposed_at,
+            holdoutId: r.a_holdout_id,
+          }
         : null,
     }));
   }
@@ -80,37 +90,57 @@ export class AssignmentStore {
   /** This user's stored assignments in these experiments. */
   async find(userId: string, experimentIds: number[]): Promise<Map<number, StoredAssignment>> {
     const { rows } = (await this.knex.raw(
-      `SELECT experiment_id, variant, assigned_at, exposed_at FROM assignments
+      `SELECT experiment_id, variant, assigned_at, exposed_at, holdout_id FROM assignments
         WHERE user_id = ? AND experiment_id = ANY(?::int[])`,
       [userId, experimentIds as unknown as Knex.Value],
-    )) as { rows: { experiment_id: number; variant: string; assigned_at: Date; exposed_at: Date | null }[] };
+    )) as {
+      rows: {
+        experiment_id: number;
+        variant: string;
+        assigned_at: Date;
+        exposed_at: Date | null;
+        holdout_id: number | null;
+      }[];
+    };
     return new Map(
       rows.map((r) => [
         r.experiment_id,
-        { variant: r.variant, assignedAt: r.assigned_at, exposedAt: r.exposed_at },
+        { variant: r.variant, assignedAt: r.assigned_at, exposedAt: r.exposed_at, holdoutId: r.holdout_id },
       ]),
     );
   }
 
   /**
    * One statement for many first assignments: INSERT … SELECT FROM unnest … ON CONFLICT DO NOTHING, plus the rows
-   * that existed before it (read from the statement's snapshot), so existing users cost no second query.
+   * that existed before it (read from the statement's snapshot), so existing users cost no second query. A
+   * held-out row whose holdout is gone is not stored; a holdout deleted while the statement ran fails its foreign
+   * key, and the batch is run once more (it then skips that holdout's rows).
    */
   private async insertBatch(rows: NewAssignment[]): Promise<(InsertResult | null)[]> {
+    try {
+      return await this.insertRows(rows);
+    } catch (err) {
+      if ((err as { code?: string }).code !== '23503') throw err;
+      return this.insertRows(rows);
+    }
+  }
+
+  private async insertRows(rows: NewAssignment[]): Promise<(InsertResult | null)[]> {
     const { rows: found } = (await this.knex.raw(
       `WITH x AS (
-         SELECT * FROM unnest(?::int[], ?::text[], ?::text[], ?::timestamptz[], ?::timestamptz[])
-                AS x(experiment_id, user_id, variant, assigned_at, exposed_at)
+         SELECT * FROM unnest(?::int[], ?::text[], ?::text[], ?::timestamptz[], ?::timestamptz[], ?::int[])
+                AS x(experiment_id, user_id, variant, assigned_at, exposed_at, holdout_id)
        ), ins AS (
-         INSERT INTO assignments (experiment_id, user_id, variant, assigned_at, exposed_at)
-         SELECT x.experiment_id, x.user_id, x.variant, x.assigned_at, x.exposed_at
+         INSERT INTO assignments (experiment_id, user_id, variant, assigned_at, exposed_at, holdout_id)
+         SELECT x.experiment_id, x.user_id, x.variant, x.assigned_at, x.exposed_at, x.holdout_id
            FROM x JOIN experiments e ON e.id = x.experiment_id AND e.status = 'running'
+          WHERE x.holdout_id IS NULL OR EXISTS (SELECT 1 FROM holdouts h WHERE h.id = x.holdout_id)
          ON CONFLICT (experiment_id, user_id) DO NOTHING
-         RETURNING experiment_id, user_id, variant, assigned_at, exposed_at
+         RETURNING experiment_id, user_id, variant, assigned_at, exposed_at, holdout_id
        )
        SELECT true AS inserted, ins.* FROM ins
        UNION ALL
-       SELECT false, a.experiment_id, a.user_id, a.variant, a.assigned_at, a.exposed_at
+       SELECT false, a.experiment_id, a.user_id, a.variant, a.assigned_at, a.exposed_at, a.holdout_id
          FROM assignments a JOIN x ON a.experiment_id = x.experiment_id AND a.user_id = x.user_id`,
       [
         rows.map((r) => r.experimentId) as unknown as Knex.Value,
@@ -118,6 +148,7 @@ export class AssignmentStore {
         rows.map((r) => r.variant),
         rows.map((r) => r.assignedAt.toISOString()),
         rows.map((r) => r.exposedAt?.toISOString() ?? null) as unknown as Knex.Value,
+        rows.map((r) => r.holdoutId) as unknown as Knex.Value,
       ],
     )) as {
       rows: {
@@ -127,13 +158,19 @@ export class AssignmentStore {
         variant: string;
         assigned_at: Date;
         exposed_at: Date | null;
+        holdout_id: number | null;
       }[];
     };
     const byKey = new Map<string, InsertResult>();
     for (const r of found) {
       byKey.set(rowKey(r.experiment_id, r.user_id), {
         inserted: r.inserted,
-        stored: { variant: r.variant, assignedAt: r.assigned_at, exposedAt: r.exposed_at },
+        stored: {
+          variant: r.variant,
+          assignedAt: r.assigned_at,
+          exposedAt: r.exposed_at,
+          holdoutId: r.holdout_id,
+        },
       });
     }
     // A row repeated within one batch is stored once: only its first submitter is told so.

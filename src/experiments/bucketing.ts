@@ -21,6 +21,17 @@ export function hash(seed: string, value: string, version: number): number | nul
   return null;
 }
 
+/** GrowthBook's inNamespace: hash("__" + namespace, userId, 1) in [start, end). */
+export function inNamespace(userId: string, namespace: [string, number, number]): boolean {
+  const n = hash(`__${namespace[0]}`, userId, 1);
+  return n !== null && n >= namespace[1] && n < namespace[2];
+}
+
+/** Whether two [start, end) ranges share a point: the test that keeps one namespace's experiments apart. */
+export function rangesOverlap(a: BucketRange, b: BucketRange): boolean {
+  return a[0] < b[1] && b[0] < a[1];
+}
+
 export function getEqualWeights(n: number): number[] {
   return n <= 0 ? [] : new Array<number>(n).fill(1 / n);
 }

@@ -4,7 +4,7 @@ import type { CreateExperimentInput, PatchExperimentInput } from '../schemas/exp
 import { type ExperimentStore } from './experiment-store.js';
 import type { Experiment, ExperimentStatus, HistoryEntry } from './types.js';
 
-const DRAFT_ONLY = ['variants', 'hashSeed', 'controlVariant', 'targetMetric'] as const;
+const DRAFT_ONLY = ['variants', 'hashSeed', 'controlVariant', 'targetMetric', 'namespace'] as const;
 
 /** Which statuses each action may start from, and the columns it sets. */
 const TRANSITIONS: Record<'start' | 'stop' | 'winner', { from: ExperimentStatus[]; to: ExperimentStatus }> = {
@@ -18,8 +18,8 @@ const PAST = { stop: 'paused', winner: 'completed' } as const;
 export const experimentNotFound = (key: string) =>
   new NotFoundError('experiment_not_found', `No experiment with key "${key}".`);
 
-const encodeCursor = (key: string) => Buffer.from(key, 'utf8').toString('base64url');
-const decodeCursor = (cursor: string): string => {
+export const encodeCursor = (key: string) => Buffer.from(key, 'utf8').toString('base64url');
+export const decodeCursor = (cursor: string): string => {
   const key = Buffer.from(cursor, 'base64url').toString('utf8');
   if (!/^[a-z0-9][a-z0-9_-]{0,63}$/.test(key))
     throw fieldError('cursor', 'is not a cursor this service issued');
@@ -42,6 +42,7 @@ export class ExperimentService {
 
   async create(input: CreateExperimentInput, actor: string): Promise<Experiment> {
     return this.write(input.key, async (trx) => {
+      await this.requireNamespace(input.namespace?.key, trx);
       const created = await this.store.insert(
         {
           key: input.key,
@@ -57,6 +58,7 @@ export class ExperimentService {
           targetMetric: input.targetMetric,
           trafficPercent: input.trafficPercent,
           hashSeed: input.hashSeed ?? input.key,
+          namespace: input.namespace ?? null,
         },
         trx,
       );
@@ -103,6 +105,7 @@ export class ExperimentService {
         throw fieldError('controlVariant', 'must be one of the variant keys');
       }
       if (controlVariant === undefined && !keys.includes(current.controlVariant)) controlVariant = keys[0];
+      await this.requireNamespace(input.namespace?.key, trx);
       const updated = await this.store.update(current.id, { ...input, variants, controlVariant }, {}, trx);
       await this.store.addHistory(key, { action: 'updated', actor, details: { ...input } }, trx);
       return updated;
@@ -147,6 +150,17 @@ export class ExperimentService {
       if (winner && !current.variants.some((v) => v.key === winner.variant)) {
         throw fieldError('variant', `must be one of ${current.variants.map((v) => v.key).join(', ')}`);
       }
+      if (action === 'start' && current.namespace) {
+        await this.store.lockNamespace(current.namespace.key, trx, 'update');
+        const other = await this.store.findOverlapping(current, trx);
+        if (other !== null) {
+          throw new ConflictError(
+            'namespace_overlap',
+            `"${other}" is live in namespace "${current.namespace.key}" with a range that overlaps ` +
+              `[${current.namespace.range.join(', ')}).`,
+          );
+        }
+      }
       const now = trx.fn.now();
       const extra: Record<string, unknown> = { status: rule.to };
       if (action === 'start') extra.started_at = current.startedAt ?? startedAt?.toISOString() ?? now;
@@ -171,6 +185,11 @@ export class ExperimentService {
       );
       return updated;
     });
+  }
+
+  private async requireNamespace(key: string | undefined, trx: Knex): Promise<void> {
+    if (key !== undefined && !(await this.store.lockNamespace(key, trx, 'share')))
+      throw fieldError('namespace.key', `no namespace "${key}" (create it with POST /v1/namespaces)`);
   }
 
   async history(key: string): Promise<HistoryEntry[]> {

@@ -13,6 +13,9 @@ export interface ExperimentRow {
   target_metric: string;
   traffic_percent: string | number;
   hash_seed: string;
+  namespace_key: string | null;
+  namespace_start: string | number | null;
+  namespace_end: string | number | null;
   winner: string | null;
   created_at: Date;
   updated_at: Date;
@@ -33,6 +36,9 @@ export const EXPERIMENT_COLUMNS = [
   'target_metric',
   'traffic_percent',
   'hash_seed',
+  'namespace_key',
+  'namespace_start',
+  'namespace_end',
   'winner',
   'created_at',
   'updated_at',
@@ -54,6 +60,10 @@ export function toExperiment(r: ExperimentRow): Experiment {
     targetMetric: r.target_metric,
     trafficPercent: Number(r.traffic_percent),
     hashSeed: r.hash_seed,
+    namespace:
+      r.namespace_key === null
+        ? null
+        : { key: r.namespace_key, range: [Number(r.namespace_start), Number(r.namespace_end)] },
     winner: r.winner,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
@@ -82,6 +92,11 @@ function toColumns(c: ExperimentChanges): Record<string, unknown> {
   if (c.targetMetric !== undefined) cols.target_metric = c.targetMetric;
   if (c.trafficPercent !== undefined) cols.traffic_percent = c.trafficPercent;
   if (c.hashSeed !== undefined) cols.hash_seed = c.hashSeed;
+  if (c.namespace !== undefined) {
+    cols.namespace_key = c.namespace?.key ?? null;
+    cols.namespace_start = c.namespace?.range[0] ?? null;
+    cols.namespace_end = c.namespace?.range[1] ?? null;
+  }
   return cols;
 }
 
@@ -147,6 +162,31 @@ export class ExperimentStore {
 
   async delete(id: number, trx: Knex = this.knex): Promise<void> {
     await trx('experiments').where({ id }).delete();
+  }
+
+  /**
+   * Whether the namespace exists, locking its row until the transaction ends: FOR UPDATE serialises the starts
+   * within one namespace (across instances), FOR SHARE only keeps it from changing under a draft's edit.
+   */
+  async lockNamespace(key: string, trx: Knex, mode: 'update' | 'share'): Promise<boolean> {
+    const q = trx('namespaces').select('id').where({ key }).first();
+    return (await (mode === 'update' ? q.forUpdate() : q.forShare())) !== undefined;
+  }
+
+  /** A running or paused experiment of e's namespace (other than e) whose range overlaps e's, if any. */
+  async findOverlapping(e: Experiment, trx: Knex): Promise<string | null> {
+    if (!e.namespace) return null;
+    const [start, end] = e.namespace.range;
+    const row = (await trx('experiments')
+      .select('key')
+      .where({ namespace_key: e.namespace.key })
+      .whereIn('status', ['running', 'paused'])
+      .whereNot({ id: e.id })
+      .where('namespace_start', '<', end)
+      .where('namespace_end', '>', start)
+      .orderBy('key')
+      .first()) as { key: string } | undefined;
+    return row?.key ?? null;
   }
 
   async addHistory(

@@ -17,7 +17,8 @@ export interface VariantAggregate {
 
 /**
  * Per-variant aggregates for one metric, computed in SQL: a conversion counts when it occurred at or after the
- * user's first exposure and, for a completed experiment, before completion.
+ * user's first exposure and, for a completed experiment, before completion. Held-out users (holdout_id set) are
+ * left out of every figure.
  */
 /** The longest results timeline: one year of days, which bounds the work and the answer of one request. */
 export const MAX_TIMELINE_DAYS = 366;
@@ -49,7 +50,7 @@ export class ResultsStore {
               (var_samp(coalesce(counted.value_sum, 0)) FILTER (WHERE a.exposed_at IS NOT NULL))::float8 AS "valueVariance"
          FROM assignments a
          LEFT JOIN counted ON counted.user_id = a.user_id
-        WHERE a.experiment_id = :id
+        WHERE a.experiment_id = :id AND a.holdout_id IS NULL
         GROUP BY a.variant`,
       { id: experimentId, metric, completedAt: completedAt?.toISOString() ?? null },
     )) as { rows: VariantAggregate[] };
@@ -73,7 +74,7 @@ export class ResultsStore {
            FROM assignments a
            LEFT JOIN invites i ON i.referrer_id = a.user_id AND a.exposed_at IS NOT NULL AND i.sent_at >= a.exposed_at
                               AND (:completedAt::timestamptz IS NULL OR i.sent_at < :completedAt::timestamptz)
-          WHERE a.experiment_id = :id
+          WHERE a.experiment_id = :id AND a.holdout_id IS NULL
           GROUP BY a.user_id, a.variant, a.exposed_at
        )
        SELECT variant, count(*)::int AS assigned, count(exposed_at)::int AS exposed,
@@ -103,7 +104,7 @@ export class ResultsStore {
            LEFT JOIN conversions c ON c.experiment_id = a.experiment_id AND c.user_id = a.user_id AND c.metric = :metric
                                   AND c.occurred_at >= a.exposed_at
                                   AND (:completedAt::timestamptz IS NULL OR c.occurred_at < :completedAt::timestamptz)
-          WHERE a.experiment_id = :id AND a.exposed_at IS NOT NULL
+          WHERE a.experiment_id = :id AND a.exposed_at IS NOT NULL AND a.holdout_id IS NULL
           GROUP BY a.user_id, a.variant, a.exposed_at
        ), e0 AS (
          SELECT variant, date_trunc('day', exposed_at AT TIME ZONE :tz) AS d, count(*)::int AS n FROM f GROUP BY 1, 2

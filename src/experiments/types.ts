@@ -6,6 +6,12 @@ export interface Variant {
   description: string | null;
 }
 
+/** The slice [start, end) of a namespace an experiment occupies (SPEC §10.3). */
+export interface ExperimentNamespace {
+  key: string;
+  range: [number, number];
+}
+
 export interface Experiment {
   id: number;
   key: string;
@@ -18,6 +24,7 @@ export interface Experiment {
   targetMetric: string;
   trafficPercent: number;
   hashSeed: string;
+  namespace: ExperimentNamespace | null;
   winner: string | null;
   createdAt: Date;
   updatedAt: Date;

@@ -9,6 +9,13 @@ import { ConversionStore } from '../experiments/conversion-store.js';
 import { ExperimentService } from '../experiments/experiment-service.js';
 import { ExperimentCache } from '../experiments/experiment-cache.js';
 import { ExperimentStore } from '../experiments/experiment-store.js';
+import { HoldoutCache } from '../experiments/holdout-cache.js';
+import { HoldoutResultsService } from '../experiments/holdout-results-service.js';
+import { HoldoutResultsStore } from '../experiments/holdout-results-store.js';
+import { HoldoutService } from '../experiments/holdout-service.js';
+import { HoldoutStore } from '../experiments/holdout-store.js';
+import { NamespaceService } from '../experiments/namespace-service.js';
+import { NamespaceStore } from '../experiments/namespace-store.js';
 import { ResultsService } from '../experiments/results-service.js';
 import { ResultsStore } from '../experiments/results-store.js';
 import { TimelineService } from '../experiments/timeline-service.js';
@@ -19,6 +26,9 @@ import { ViralService } from '../viral/viral-service.js';
 
 export interface Services {
   experiments: ExperimentService;
+  namespaces: NamespaceService;
+  holdouts: HoldoutService;
+  holdoutResults: HoldoutResultsService;
   assignments: AssignmentService;
   conversions: ConversionService;
   results: ResultsService;
@@ -41,12 +51,22 @@ export function createServices(app: FastifyInstance, opts: ServicesOptions): Ser
   const assignmentStore = new AssignmentStore(knex);
   const resultsStore = new ResultsStore(knex);
   const definitions = new ExperimentCache(experimentStore);
-  const assignments = new AssignmentService(assignmentStore, definitions, new AssignmentCache());
+  const holdoutStore = new HoldoutStore(knex);
+  const holdoutDefinitions = new HoldoutCache(holdoutStore);
+  const assignments = new AssignmentService(
+    assignmentStore,
+    definitions,
+    new AssignmentCache(),
+    holdoutDefinitions,
+  );
   const conversions = new ConversionService(assignmentStore, new ConversionStore(knex));
   const countEvent = (type: string, outcome: string, count = 1) =>
     app.metrics.events.inc({ type, outcome }, count);
   return {
     experiments: new ExperimentService(knex, experimentStore, (key) => definitions.invalidate(key)),
+    namespaces: new NamespaceService(new NamespaceStore(knex)),
+    holdouts: new HoldoutService(knex, holdoutStore, () => holdoutDefinitions.invalidate()),
+    holdoutResults: new HoldoutResultsService(holdoutStore, new HoldoutResultsStore(knex)),
     assignments,
     conversions,
     results: new ResultsService(

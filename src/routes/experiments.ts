@@ -27,6 +27,7 @@ export const experimentOut = (e: Experiment): ExperimentOut => ({
   targetMetric: e.targetMetric,
   trafficPercent: e.trafficPercent,
   hashSeed: e.hashSeed,
+  namespace: e.namespace,
   winner: e.winner,
   createdAt: e.createdAt.toISOString(),
   updatedAt: e.updatedAt.toISOString(),

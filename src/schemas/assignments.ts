@@ -12,6 +12,8 @@ export const REASONS = [
   'new_assignment',
   'existing_assignment',
   'traffic_excluded',
+  'namespace_excluded',
+  'holdout',
   'not_running',
   'winner',
   'unknown_experiment',

@@ -10,6 +10,7 @@ import {
   nullableTimestampOut,
   timestampOut,
 } from './common.js';
+import { experimentNamespaceIn, experimentNamespaceOut } from './namespaces.js';
 
 export const STATUSES = ['draft', 'running', 'paused', 'completed'] as const;
 
@@ -67,6 +68,7 @@ export const createExperimentBody = z
     targetMetric: editable.targetMetric.default('conversion'),
     trafficPercent: editable.trafficPercent.default(100),
     hashSeed: editable.hashSeed.optional().describe('Defaults to the experiment key'),
+    namespace: experimentNamespaceIn.optional(),
   })
   .superRefine(controlInVariants);
 export type CreateExperimentInput = z.infer<typeof createExperimentBody>;
@@ -81,9 +83,10 @@ export const patchExperimentBody = z
     targetMetric: editable.targetMetric.optional(),
     trafficPercent: editable.trafficPercent.optional(),
     hashSeed: editable.hashSeed.optional(),
+    namespace: experimentNamespaceIn.nullable().optional().describe('null leaves the namespace'),
   })
   .superRefine(controlInVariants)
-  .describe('Variants, weights, hashSeed, controlVariant and targetMetric change only in draft');
+  .describe('Variants, weights, hashSeed, controlVariant, targetMetric and namespace change only in draft');
 export type PatchExperimentInput = z.infer<typeof patchExperimentBody>;
 
 export const startBody = z
@@ -115,6 +118,7 @@ export const experimentSchema = z.object({
   targetMetric: z.string(),
   trafficPercent: z.number(),
   hashSeed: z.string(),
+  namespace: experimentNamespaceOut,
   winner: z.string().nullable(),
   createdAt: timestampOut,
   updatedAt: timestampOut,

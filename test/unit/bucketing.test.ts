@@ -6,6 +6,7 @@ import {
   getBucketRanges,
   getEqualWeights,
   hash,
+  inNamespace,
 } from '../../src/experiments/bucketing.js';
 
 const CASES = new URL('../../../shared/conformance/growthbook-cases.json', import.meta.url);
@@ -15,6 +16,7 @@ interface Cases {
   getBucketRange: [string, [number, number, number[] | null], [number, number][]][];
   chooseVariation: [string, number, [number, number][], number][];
   getEqualWeights: [number, number[]][];
+  inNamespace: [string, string, [string, number, number], boolean][];
 }
 
 const floor8 = (x: number) => Math.floor(x * 1e8) / 1e8;
@@ -62,6 +64,13 @@ if (!existsSync(CASES)) {
     t.ok(cases.getEqualWeights.length > 3);
     for (const [n, expected] of cases.getEqualWeights) {
       t.same(getEqualWeights(n).map(floor8), expected.map(floor8), `n=${n}`);
+    }
+  });
+
+  t.test('inNamespace', async (t) => {
+    t.ok(cases.inNamespace.length > 10);
+    for (const [name, userId, namespace, expected] of cases.inNamespace) {
+      t.equal(inNamespace(userId, namespace), expected, name);
     }
   });
 }

@@ -1,0 +1,139 @@
+import { fieldError } from '../errors.js';
+import { welchTest } from '../stats/means.js';
+import { proportionsTest } from '../stats/proportions.js';
+import type { Interval } from '../stats/types.js';
+import { holdoutNotFound } from './holdout-service.js';
+import type { GroupAggregate, HoldoutResultsStore } from './holdout-results-store.js';
+import type { HoldoutStore } from './holdout-store.js';
+import { K_FACTOR, type ValueStats } from './results-service.js';
+
+/** Metrics built on activity and revenue events (SPEC §8.1), which this service does not record yet. */
+const NEEDS_EVENTS = new Set(['retention_d7', 'ltv']);
+
+export interface HoldoutResultsQuery {
+  metric: string;
+  alpha: number;
+  conversionWindowDays: number;
+}
+
+export interface GroupResult {
+  variant: 'holdout' | 'treated';
+  isControl: boolean;
+  users: number;
+  converted: number;
+  conversionRate: number | null;
+  absoluteLift: number | null;
+  relativeLift: number | null;
+  zScore: number | null;
+  pValue: number | null;
+  pValueAdjusted: number | null;
+  significant: boolean | null;
+  ci: { level: number; absolute: Interval | null; relative: Interval | null };
+  chanceToBeatControl: number | null;
+  expectedLoss: number | null;
+  value: ValueStats | null;
+  invites?: number;
+  signups?: number;
+  kFactor?: number | null;
+}
+
+const EMPTY = (variant: GroupAggregate['variant']): GroupAggregate => ({
+  variant,
+  users: 0,
+  converted: 0,
+  valueSum: 0,
+  valued: 0,
+  valueVariance: null,
+});
+
+/** The holdout's own results: held-out users (as control) against treated users, with the tests of §3.5. */
+export class HoldoutResultsService {
+  constructor(
+    private readonly holdouts: HoldoutStore,
+    private readonly store: HoldoutResultsStore,
+  ) {}
+
+  async results(key: string, q: HoldoutResultsQuery) {
+    if (NEEDS_EVENTS.has(q.metric))
+      throw fieldError('metric', `${q.metric} needs activity and revenue events, which are not recorded yet`);
+    const [h] = await this.holdouts.list({ key, limit: 1 });
+    if (!h) throw holdoutNotFound(key);
+    const rows =
+      q.metric === K_FACTOR
+        ? await this.store.kFactor(h.id, q.conversionWindowDays)
+        : await this.store.conversions(h.id, q.metric);
+    const by = new Map(rows.map((r) => [r.variant, r]));
+    const held = by.get('holdout') ?? EMPTY('holdout');
+    const treated = by.get('treated') ?? EMPTY('treated');
+    const test = proportionsTest({
+      control: { n: held.users, conversions: held.converted },
+      treatments: [{ n: treated.users, conversions: treated.converted }],
+      alpha: q.alpha,
+      correction: 'none',
+      labels: ['holdout', 'treated'],
+    });
+    const warnings = [...test.warnings];
+    const valued = q.metric === K_FACTOR || rows.some((r) => r.valued > 0);
+    const variants: GroupResult[] = [held, treated].map((agg, i) => {
+      const s = test.variants[i]!;
+      return {
+        variant: agg.variant,
+        isControl: i === 0,
+        users: agg.users,
+        converted: agg.converted,
+        conversionRate: s.conversionRate,
+        absoluteLift: s.absoluteLift,
+        relativeLift: s.relativeLift,
+        zScore: s.zScore,
+        pValue: s.pValue,
+        pValueAdjusted: s.pValueAdjusted,
+        significant: s.significant,
+        ci: s.ci,
+        chanceToBeatControl: valued ? null : s.chanceToBeatControl,
+        expectedLoss: valued ? null : s.expectedLoss,
+        value: valued ? valueStats(agg, i === 0 ? null : held, q.alpha, warnings) : null,
+        ...(q.metric !== K_FACTOR
+          ? {}
+          : {
+              invites: agg.invites ?? 0,
+              signups: agg.valueSum,
+              kFactor: agg.users > 0 ? agg.valueSum / agg.users : null,
+            }),
+      };
+    });
+    return {
+      holdoutKey: h.key,
+      metric: q.metric,
+      alpha: q.alpha,
+      computedAt: new Date(),
+      variants,
+      warnings,
+    };
+  }
+}
+
+/** Per user value (0 for users without one); Welch's t-test of the treated mean against the holdout's. */
+function valueStats(
+  agg: GroupAggregate,
+  control: GroupAggregate | null,
+  alpha: number,
+  warnings: string[],
+): ValueStats {
+  const mean = agg.users > 0 ? agg.valueSum / agg.users : null;
+  const base: ValueStats = {
+    sum: agg.valueSum,
+    mean,
+    variance: agg.valueVariance,
+    meanDifference: null,
+    pValue: null,
+    ci: null,
+  };
+  if (!control || mean === null || control.users === 0) return base;
+  const w = welchTest(
+    { n: control.users, mean: control.valueSum / control.users, variance: control.valueVariance ?? 0 },
+    { n: agg.users, mean, variance: agg.valueVariance ?? 0 },
+    alpha,
+  );
+  warnings.push(...w.warnings.map((m) => `${m} (value, treated vs holdout)`));
+  return { ...base, meanDifference: w.meanDifference, pValue: w.pValue, ci: w.ci.absolute };
+}
