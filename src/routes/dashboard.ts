@@ -45,7 +45,9 @@ export default async function dashboardRoutes(app: FastifyInstance, opts: Dashbo
       if (page === null) {
         throw new AppError(503, 'service_unavailable', 'The dashboard is not built: run "npm run build".');
       }
-      return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(page);
+      // Tells the page whether to ask for a key before its first call (no request bound to fail with 401).
+      const body = page.replace('<body>', `<body data-auth="${app.authEnabled ? 'on' : 'off'}">`);
+      return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(body);
     });
   }
 }

@@ -11,6 +11,11 @@ export const keyProblem = signal<string | null>(null);
 export const canWrite = computed(() => me.value?.scope === 'admin');
 
 export async function checkSession(): Promise<void> {
+  // The page says when keys are required: ask first rather than make a call bound to fail.
+  if (document.body.dataset.auth === 'on' && !storedKey()) {
+    sessionState.value = 'needs-key';
+    return;
+  }
   sessionState.value = 'checking';
   try {
     me.value = await api.me();
