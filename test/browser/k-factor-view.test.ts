@@ -8,6 +8,7 @@ import {
   scrollsSideways,
   skipWithoutChromium,
   startService,
+  waitUntil,
   watch,
 } from '../support/browser.js';
 
@@ -124,7 +125,8 @@ t.test('K-factor view in Chromium, as a growth analyst uses it', { skip: skipWit
   // Switching the period keeps it in the URL, and the cards follow the API for that window.
   await page.getByRole('radio', { name: '30 days' }).check();
   await page.waitForURL(/days=30/);
-  await page.waitForFunction(
+  await waitUntil(
+    page,
     `document.querySelector('[aria-label="Active referrers"] .value')?.textContent !== '${week.activeReferrers}'` +
       ` || document.querySelector('[aria-label="K-factor"] .value')?.textContent !== '${week.kFactor.toFixed(2)}'`,
   );
@@ -137,7 +139,7 @@ t.test('K-factor view in Chromium, as a growth analyst uses it', { skip: skipWit
   t.equal(await page.getByLabel('API key').count(), 0, 'no second key prompt in the same tab');
   await card(page, 'K-factor').waitFor();
   // Draw time: from navigation to every panel's data on screen and the timeline chart drawn.
-  await page.waitForFunction(`performance.getEntriesByName('k-factor-drawn').length > 0`);
+  await waitUntil(page, `performance.getEntriesByName('k-factor-drawn').length > 0`);
   const drawMs = await page.evaluate<number>(`performance.getEntriesByName('k-factor-drawn')[0].startTime`);
   t.comment(`K-factor view (30 days) drawn ${drawMs.toFixed(0)} ms after navigation`);
   t.ok(drawMs < 5000, 'drawn within 5 s even on a busy machine (the target on the demo data is 1 s)');
@@ -174,7 +176,6 @@ t.test(
     const calls = () => seen.apiCalls.filter((c) => c.startsWith('/v1/metrics/summary')).length;
     const before = calls();
     await page.clock.fastForward(61_000);
-    await page.waitForFunction(`true`);
     await t.resolves(
       (async () => {
         for (let i = 0; i < 50 && calls() === before; i++) await page.waitForTimeout(50);

@@ -116,3 +116,15 @@ export async function apiPost(
   if (res.statusCode >= 300) throw new Error(`${url}: ${res.statusCode} ${res.body}`);
   return JSON.parse(res.body) as unknown;
 }
+
+/**
+ * Waits until a page expression is true. Polls from here: page.waitForFunction evaluates its predicate with
+ * eval inside the page, which the dashboard's CSP (rightly) refuses.
+ */
+export async function waitUntil(page: Page, expression: string, timeoutMs = 30_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await page.evaluate<boolean>(expression))) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${expression}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
