@@ -3,10 +3,29 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'data/', '.tap/', 'coverage/', 'src/web/'] },
+  { ignores: ['dist/', 'node_modules/', 'data/', '.tap/', 'coverage/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
-  { languageOptions: { globals: { ...globals.node } } },
+  { files: ['**/*.{js,mjs,ts}'], ignores: ['src/web/**'], languageOptions: { globals: { ...globals.node } } },
+  {
+    // The dashboard runs in the browser; from the service it may take types only, so no server code is bundled.
+    files: ['src/web/**/*.{ts,tsx}'],
+    languageOptions: { globals: { ...globals.browser } },
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['../../*', '../schemas/*'],
+              allowTypeImports: true,
+              message: "src/web may import the service's types only (import type).",
+            },
+          ],
+        },
+      ],
+    },
+  },
   {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],

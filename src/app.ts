@@ -10,13 +10,16 @@ import dbPlugin from './plugins/db.js';
 import drain from './plugins/drain.js';
 import errorHandler, { frameworkErrors } from './plugins/error-handler.js';
 import metrics from './plugins/metrics.js';
+import securityHeaders from './plugins/security-headers.js';
 import services from './plugins/services.js';
 import swagger from './plugins/swagger.js';
 import assignmentRoutes from './routes/assignments.js';
+import dashboardRoutes from './routes/dashboard.js';
 import experimentRoutes from './routes/experiments.js';
 import healthRoutes from './routes/health.js';
 import holdoutRoutes from './routes/holdouts.js';
 import namespaceRoutes from './routes/namespaces.js';
+import meRoutes from './routes/me.js';
 import resultsRoutes from './routes/results.js';
 import statsRoutes from './routes/stats.js';
 import viralIngestRoutes from './routes/viral-ingest.js';
@@ -88,6 +91,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
 
   await app.register(errorHandler);
   await app.register(drain);
+  await app.register(securityHeaders);
   const db = opts.db ?? createDatabase(config);
   await app.register(dbPlugin, { db, owned: !opts.db, migrate: opts.migrate ?? true });
   await app.register(metrics, { token: config.METRICS_TOKEN });
@@ -118,8 +122,10 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
     resultsCacheSeconds: config.RESULTS_CACHE_SECONDS,
   });
   await app.register(healthRoutes);
+  await app.register(dashboardRoutes);
   await app.register(
     async (v1) => {
+      await v1.register(meRoutes);
       await v1.register(experimentRoutes);
       await v1.register(assignmentRoutes);
       await v1.register(resultsRoutes);

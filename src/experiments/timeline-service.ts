@@ -1,7 +1,8 @@
-import { fieldError } from '../errors.js';
 import { proportionsTest } from '../stats/proportions.js';
 import type { Correction, Interval } from '../stats/types.js';
 import type { ExperimentStore } from './experiment-store.js';
+import { type KFactorFields, kFactorTimelineDays } from './k-factor-timeline.js';
+import type { KFactorTimelineStore } from './k-factor-timeline-store.js';
 import { experimentNotFound } from './experiment-service.js';
 import { K_FACTOR, type ResultsQuery } from './results-service.js';
 import type { ResultsStore } from './results-store.js';
@@ -17,19 +18,40 @@ export interface TimelineVariant {
   ci: { absolute: Interval | null; relative: Interval | null };
 }
 
+export interface ResultsTimeline {
+  experimentKey: string;
+  metric: string;
+  method: ResultsQuery['method'];
+  alpha: number;
+  correction: Correction;
+  tz: string;
+  controlVariant: string;
+  /** k_factor rows carry the KFactorFields too. */
+  days: { date: string; variants: (TimelineVariant & Partial<KFactorFields>)[] }[];
+}
+
 /** Day by day, the results as they stood at the end of each day: the data behind the results chart. */
 export class TimelineService {
   constructor(
     private readonly experiments: ExperimentStore,
     private readonly store: ResultsStore,
+    private readonly kFactor: KFactorTimelineStore,
   ) {}
 
-  async timeline(key: string, q: ResultsQuery & { tz: string }) {
+  async timeline(key: string, q: ResultsQuery & { tz: string }): Promise<ResultsTimeline> {
     const e = await this.experiments.findByKey(key);
     if (!e) throw experimentNotFound(key);
     const metric = q.metric ?? e.targetMetric;
-    if (metric === K_FACTOR)
-      throw fieldError('metric', 'the timeline covers conversion metrics; use results for k_factor');
+    const echo = {
+      experimentKey: e.key,
+      metric,
+      method: q.method,
+      alpha: q.alpha,
+      correction: q.correction,
+      tz: q.tz,
+      controlVariant: e.controlVariant,
+    };
+    if (metric === K_FACTOR) return { ...echo, days: await kFactorTimelineDays(this.kFactor, e, q) };
     const rows = await this.store.daily(e.id, metric, e.status === 'completed' ? e.completedAt : null, q.tz);
     const byDay = new Map<number, Map<string, { exposed: number; converted: number }>>();
     for (const r of rows) {
@@ -62,15 +84,6 @@ export class TimelineService {
         })),
       };
     });
-    return {
-      experimentKey: e.key,
-      metric,
-      method: q.method,
-      alpha: q.alpha,
-      correction: q.correction,
-      tz: q.tz,
-      controlVariant: e.controlVariant,
-      days,
-    };
+    return { ...echo, days };
   }
 }

@@ -6,14 +6,20 @@ import { AppError } from '../errors.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    /** The scope a route needs; routes without one (health, docs) are public. */
-    scope?: Scope;
+    /** The scope a route needs ("any": any valid key); routes without one (health, docs) are public. */
+    scope?: Scope | 'any';
     /** How problem details name the request body (e.g. "events"); "body" by default. */
     bodyName?: string;
   }
   interface FastifyRequest {
     /** Who made the request, as written in logs and audit trails: "scope:sha256-prefix" or "anonymous". */
     actor: string;
+    /** The scope of the request's key; admin when authentication is off. */
+    scope: Scope;
+  }
+  interface FastifyInstance {
+    /** False when API_KEYS is unset: every request then acts as admin. */
+    authEnabled: boolean;
   }
 }
 
@@ -37,6 +43,8 @@ export default fp<AuthOptions>(
   async function auth(app: FastifyInstance, { keys }) {
     const stored: StoredKey[] = keys.map((k) => ({ scope: k.scope, digest: sha256(k.secret), id: keyId(k) }));
     app.decorateRequest('actor', 'anonymous');
+    app.decorateRequest('scope', 'admin');
+    app.decorate('authEnabled', stored.length > 0);
     if (stored.length === 0) {
       app.log.warn('API_KEYS is not set: authentication is OFF. Set API_KEYS before exposing the service.');
       return;
@@ -73,8 +81,9 @@ export default fp<AuthOptions>(
         });
       }
       request.actor = key.id;
+      request.scope = key.scope;
       request.log = request.log.child({ actor: key.id });
-      if (key.scope !== 'admin' && key.scope !== needed) {
+      if (needed !== 'any' && key.scope !== 'admin' && key.scope !== needed) {
         throw new AppError(
           403,
           'forbidden',

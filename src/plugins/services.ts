@@ -16,6 +16,7 @@ import { HoldoutService } from '../experiments/holdout-service.js';
 import { HoldoutStore } from '../experiments/holdout-store.js';
 import { NamespaceService } from '../experiments/namespace-service.js';
 import { NamespaceStore } from '../experiments/namespace-store.js';
+import { KFactorTimelineStore } from '../experiments/k-factor-timeline-store.js';
 import { ResultsService } from '../experiments/results-service.js';
 import { ResultsStore } from '../experiments/results-store.js';
 import { TimelineService } from '../experiments/timeline-service.js';
@@ -74,7 +75,7 @@ export function createServices(app: FastifyInstance, opts: ServicesOptions): Ser
       resultsStore,
       new AggregateCache({ ttlMs: opts.resultsCacheSeconds * 1000, minCostMs: 200, maxEntries: 100 }),
     ),
-    timeline: new TimelineService(experimentStore, resultsStore),
+    timeline: new TimelineService(experimentStore, resultsStore, new KFactorTimelineStore(knex)),
     viral: new ViralService(knex, countEvent),
     events: new EventsService(knex, assignments, conversions, countEvent),
     metrics: new MetricsService(new MetricsStore(knex), opts.fraud),

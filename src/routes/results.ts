@@ -108,7 +108,10 @@ export default async function resultsRoutes(fastify: FastifyInstance) {
           'Daily cumulative exposures, conversion rates, lift, p-value and interval, for the results chart',
         description:
           'For each day since the first exposure (in tz, default UTC): the results as they stood at the end of that day. ' +
-          'Use method=sequential to watch it daily without inflating false positives. CSV: one row per day and variant.',
+          'Use method=sequential to watch it daily without inflating false positives. CSV: one row per day and variant. ' +
+          'metric=k_factor adds, per variant and day, the cumulative invites and signups (within conversionWindowDays) ' +
+          "of exposed users, kFactor = signups ÷ exposed users, and value: Welch's test of the per-user signups against " +
+          'control (its confidence sequence with method=sequential), as in results.',
         params: keyParams,
         querystring: timelineQuery,
         response: { 200: resultsTimelineSchema, ...errorResponses(400, 401, 403, 404) },
@@ -133,6 +136,13 @@ export default async function resultsRoutes(fastify: FastifyInstance) {
           ciAbsoluteHigh: v.ci.absolute?.[1] ?? null,
           ciRelativeLow: v.ci.relative?.[0] ?? null,
           ciRelativeHigh: v.ci.relative?.[1] ?? null,
+          invites: v.invites ?? null,
+          signups: v.signups ?? null,
+          kFactor: v.kFactor ?? null,
+          valueMeanDifference: v.value?.meanDifference ?? null,
+          valuePValue: v.value?.pValue ?? null,
+          valueCiLow: v.value?.ci?.[0] ?? null,
+          valueCiHigh: v.value?.ci?.[1] ?? null,
         })),
       );
       const csvName = `${r.experimentKey}-timeline.csv`;

@@ -133,6 +133,20 @@ export const resultsTimelineSchema = z.object({
             'Adjusted over the treatments, as in results; always-valid with method=sequential',
           ),
           ci: z.object({ absolute: interval.nullable(), relative: interval.nullable() }),
+          invites: z
+            .number()
+            .optional()
+            .describe('k_factor: invites sent by exposed users after first exposure'),
+          signups: z
+            .number()
+            .optional()
+            .describe('k_factor: signups from those invites within the conversion window'),
+          kFactor: z.number().nullable().optional().describe('k_factor: signups ÷ exposed users'),
+          value: z
+            .object({ meanDifference: nullableNumber, pValue: nullableNumber, ci: interval.nullable() })
+            .nullable()
+            .optional()
+            .describe("k_factor: Welch's test of per-user signups against control (null on the control row)"),
         }),
       ),
     }),

@@ -1,0 +1,139 @@
+// The one module that talks to the service: the public /v1 API, typed with the server's own response schemas
+// (type-only imports, so no server code reaches the bundle).
+import type { z } from 'zod';
+import type { experimentListSchema, experimentSchema, historySchema } from '../schemas/experiments.js';
+import type { Me } from '../schemas/me.js';
+import type {
+  cohortsSchema,
+  funnelSchema,
+  loopEfficiencySchema,
+  summarySchema,
+  timelineSchema,
+} from '../schemas/metrics.js';
+import type { resultsSchema, resultsTimelineSchema } from '../schemas/results.js';
+
+export type { Me };
+export type Summary = z.infer<typeof summarySchema>;
+export type LoopEfficiency = z.infer<typeof loopEfficiencySchema>;
+export type GrowthTimeline = z.infer<typeof timelineSchema>;
+export type Funnel = z.infer<typeof funnelSchema>;
+export type Cohorts = z.infer<typeof cohortsSchema>;
+export type Experiment = z.infer<typeof experimentSchema>;
+export type ExperimentList = z.infer<typeof experimentListSchema>;
+export type History = z.infer<typeof historySchema>;
+export type Results = z.infer<typeof resultsSchema>;
+export type ResultsTimeline = z.infer<typeof resultsTimelineSchema>;
+export type Status = Experiment['status'];
+export type Method = Results['method'];
+
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+/** Why a call failed, in the terms the page explains to its user. */
+export type ApiFailure =
+  | { kind: 'unauthorized'; detail: string }
+  | { kind: 'forbidden'; detail: string }
+  | { kind: 'unreachable'; detail: string }
+  | { kind: 'problem'; status: number; code: string; detail: string; errors: FieldError[] };
+
+export class ApiError extends Error {
+  constructor(readonly failure: ApiFailure) {
+    super(failure.detail);
+  }
+}
+
+const KEY_STORAGE = 'liftoff.apiKey';
+
+/** The key lives in sessionStorage: asked once per tab, forgotten when the tab closes. */
+export const storedKey = (): string | null => sessionStorage.getItem(KEY_STORAGE);
+export const storeKey = (key: string | null): void => {
+  if (key === null) sessionStorage.removeItem(KEY_STORAGE);
+  else sessionStorage.setItem(KEY_STORAGE, key);
+};
+
+interface Problem {
+  code?: string;
+  detail?: string;
+  errors?: FieldError[];
+}
+
+async function request<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  const key = storedKey();
+  if (key) headers.authorization = `Bearer ${key}`;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  let res: Response;
+  try {
+    res = await fetch(`/v1${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      credentials: 'omit',
+    });
+  } catch {
+    throw new ApiError({ kind: 'unreachable', detail: 'The Liftoff service cannot be reached.' });
+  }
+  if (res.ok) return (await res.json()) as T;
+  const problem = (await res.json().catch(() => ({}))) as Problem;
+  const detail = problem.detail ?? `The service answered ${res.status}.`;
+  if (res.status === 401) throw new ApiError({ kind: 'unauthorized', detail });
+  if (res.status === 403) throw new ApiError({ kind: 'forbidden', detail });
+  if (res.status >= 502 && res.status <= 504 && !problem.code) {
+    throw new ApiError({ kind: 'unreachable', detail: `The service answered ${res.status}.` });
+  }
+  throw new ApiError({
+    kind: 'problem',
+    status: res.status,
+    code: problem.code ?? 'error',
+    detail,
+    errors: problem.errors ?? [],
+  });
+}
+
+const qs = (params: Record<string, string | number | undefined>): string => {
+  const entries = Object.entries(params).filter((e): e is [string, string | number] => e[1] !== undefined);
+  return entries.length ? `?${new URLSearchParams(entries.map(([k, v]) => [k, String(v)]))}` : '';
+};
+
+const enc = encodeURIComponent;
+
+export interface CreateExperiment {
+  key: string;
+  name?: string;
+  hypothesis?: string;
+  variants: { key: string; weight?: number }[];
+  trafficPercent: number;
+  targetMetric?: string;
+}
+
+export interface ResultsParams {
+  metric: string;
+  method: Method;
+}
+
+export const api = {
+  me: () => request<Me>('GET', '/me'),
+  summary: (days: number) => request<Summary>('GET', `/metrics/summary${qs({ days })}`),
+  loops: (days: number) => request<LoopEfficiency>('GET', `/metrics/loop-efficiency${qs({ days })}`),
+  growthTimeline: (days: number) => request<GrowthTimeline>('GET', `/metrics/timeline${qs({ days })}`),
+  funnel: (days: number) => request<Funnel>('GET', `/metrics/funnel${qs({ days })}`),
+  cohorts: () => request<Cohorts>('GET', `/metrics/cohorts${qs({ weeks: 12 })}`),
+  experiments: (status?: Status) =>
+    request<ExperimentList>('GET', `/experiments${qs({ status, limit: 500 })}`),
+  experiment: (key: string) => request<Experiment>('GET', `/experiments/${enc(key)}`),
+  history: (key: string) => request<History>('GET', `/experiments/${enc(key)}/history`),
+  results: (key: string, p: ResultsParams) =>
+    request<Results>('GET', `/experiments/${enc(key)}/results${qs({ metric: p.metric, method: p.method })}`),
+  resultsTimeline: (key: string, p: ResultsParams) =>
+    request<ResultsTimeline>(
+      'GET',
+      `/experiments/${enc(key)}/results/timeline${qs({ metric: p.metric, method: p.method })}`,
+    ),
+  create: (body: CreateExperiment) => request<Experiment>('POST', '/experiments', body),
+  start: (key: string) => request<Experiment>('POST', `/experiments/${enc(key)}/start`),
+  pause: (key: string) => request<Experiment>('POST', `/experiments/${enc(key)}/stop`),
+  declareWinner: (key: string, variant: string) =>
+    request<Experiment>('POST', `/experiments/${enc(key)}/winner`, { variant }),
+};

@@ -1,0 +1,159 @@
+import { useState } from 'preact/hooks';
+import { ApiError, type CreateExperiment, type Experiment, type FieldError, api } from '../api.js';
+import { Message } from './message.js';
+
+const FIELDS = ['key', 'name', 'hypothesis', 'weights', 'trafficPercent', 'targetMetric'] as const;
+type Field = (typeof FIELDS)[number];
+
+/** Which form field an API error path belongs to (variants.1.weight → the weights field). */
+const fieldOf = (path: string): Field | null => {
+  const head = path.split('.')[0] ?? '';
+  if (head === 'variants' || head === 'controlVariant') return 'weights';
+  return FIELDS.find((f) => f === head) ?? null;
+};
+
+/** "control:50, variant_a:50" → variants; anything malformed is sent as written so the API names it. */
+export const parseWeights = (text: string): CreateExperiment['variants'] =>
+  text
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '')
+    .map((part) => {
+      const colon = part.lastIndexOf(':');
+      if (colon < 0) return { key: part };
+      const weight = part.slice(colon + 1).trim();
+      return { key: part.slice(0, colon).trim(), weight: weight === '' ? Number.NaN : Number(weight) };
+    });
+
+interface Errors {
+  fields: Partial<Record<Field, string[]>>;
+  form: string | null;
+}
+
+/** A new experiment (draft); the API validates it, and each of its errors is shown next to its field. */
+export function CreateExperimentForm({ onCreated }: { onCreated: (e: Experiment) => void }) {
+  const [values, setValues] = useState<Record<Field, string>>({
+    key: '',
+    name: '',
+    hypothesis: '',
+    weights: 'control:50,variant_a:50',
+    trafficPercent: '100',
+    targetMetric: 'conversion',
+  });
+  const [errors, setErrors] = useState<Errors>({ fields: {}, form: null });
+  const [busy, setBusy] = useState(false);
+
+  const submit = async () => {
+    setBusy(true);
+    const body: CreateExperiment = {
+      key: values.key.trim(),
+      variants: parseWeights(values.weights),
+      trafficPercent: values.trafficPercent.trim() === '' ? Number.NaN : Number(values.trafficPercent),
+    };
+    if (values.name.trim()) body.name = values.name.trim();
+    if (values.hypothesis.trim()) body.hypothesis = values.hypothesis.trim();
+    if (values.targetMetric.trim()) body.targetMetric = values.targetMetric.trim();
+    try {
+      const created = await api.create(body);
+      setErrors({ fields: {}, form: null });
+      onCreated(created);
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err;
+      const f = err.failure;
+      const list: FieldError[] =
+        f.kind === 'problem' && f.code === 'experiment_exists'
+          ? [{ path: 'key', message: f.detail }]
+          : f.kind === 'problem'
+            ? f.errors
+            : [];
+      const fields: Errors['fields'] = {};
+      const unplaced: string[] = [];
+      for (const e of list) {
+        const field = fieldOf(e.path);
+        if (field) (fields[field] ??= []).push(field === 'weights' ? `${e.path}: ${e.message}` : e.message);
+        else unplaced.push(`${e.path}: ${e.message}`);
+      }
+      setErrors({
+        fields,
+        form: list.length === 0 || unplaced.length ? [f.detail, ...unplaced].join(' ') : null,
+      });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const field = (name: Field, label: string, hint?: string) => {
+    const errs = errors.fields[name];
+    const id = `new-${name}`;
+    const described = [hint ? `${id}-hint` : '', errs ? `${id}-error` : ''].filter(Boolean).join(' ');
+    return (
+      <div class="field">
+        <label for={id}>{label}</label>
+        {name === 'hypothesis' ? (
+          <textarea
+            id={id}
+            rows={2}
+            value={values[name]}
+            aria-invalid={errs ? 'true' : undefined}
+            aria-describedby={described || undefined}
+            onInput={(e) => setValues({ ...values, [name]: e.currentTarget.value })}
+          />
+        ) : (
+          <input
+            id={id}
+            type="text"
+            inputMode={name === 'trafficPercent' ? 'decimal' : undefined}
+            value={values[name]}
+            aria-invalid={errs ? 'true' : undefined}
+            aria-describedby={described || undefined}
+            onInput={(e) => setValues({ ...values, [name]: e.currentTarget.value })}
+          />
+        )}
+        {hint ? (
+          <p id={`${id}-hint`} class="hint">
+            {hint}
+          </p>
+        ) : null}
+        {errs ? (
+          <p id={`${id}-error`} class="field-error">
+            {errs.join('; ')}
+          </p>
+        ) : null}
+      </div>
+    );
+  };
+
+  return (
+    <form
+      class="create-form"
+      aria-labelledby="h-new-experiment"
+      noValidate
+      onSubmit={(e) => {
+        e.preventDefault();
+        void submit();
+      }}
+    >
+      <h2 id="h-new-experiment">New experiment</h2>
+      {errors.form ? (
+        <Message kind="error" title="The experiment was not created">
+          {errors.form}
+        </Message>
+      ) : null}
+      <div class="form-grid">
+        {field('key', 'Key', 'Lowercase letters, digits, "_" and "-"; cannot change later.')}
+        {field('name', 'Name', 'Defaults to the key.')}
+        {field('hypothesis', 'Hypothesis')}
+        {field(
+          'weights',
+          'Variants and weights',
+          'key:weight pairs, the control first: control:50,variant_a:50',
+        )}
+        {field('trafficPercent', 'Traffic (%)', 'Share of users who enter the experiment, 0–100.')}
+        {field('targetMetric', 'Target metric', 'conversion, k_factor or any metric name.')}
+      </div>
+      <button type="submit" disabled={busy}>
+        Create experiment
+      </button>
+    </form>
+  );
+}

@@ -1,0 +1,70 @@
+// The view and its selections live in the URL (shareable, survive reload); this module is their single owner.
+import { signal } from '@preact/signals';
+import type { Method, Status } from './api.js';
+
+export const PERIODS = [7, 14, 30, 90] as const;
+export type Period = (typeof PERIODS)[number];
+export const STATUSES: Status[] = ['draft', 'running', 'paused', 'completed'];
+
+export type Route =
+  | { view: 'k-factor'; days: Period }
+  | { view: 'experiments'; status: Status | null }
+  | { view: 'experiment'; key: string; metric: string | null; method: Method };
+
+const BASE = '/dashboard';
+
+export function parseRoute(loc: { pathname: string; search: string }): Route {
+  const q = new URLSearchParams(loc.search);
+  const path = loc.pathname.replace(/\/+$/, '');
+  const m = /^\/dashboard\/experiments\/([^/]+)$/.exec(path);
+  if (m?.[1]) {
+    return {
+      view: 'experiment',
+      key: decodeURIComponent(m[1]),
+      metric: q.get('metric') || null,
+      method: q.get('method') === 'sequential' ? 'sequential' : 'fixed',
+    };
+  }
+  if (path === `${BASE}/experiments`) {
+    const status = q.get('status');
+    return { view: 'experiments', status: STATUSES.find((s) => s === status) ?? null };
+  }
+  const days = Number(q.get('days'));
+  return { view: 'k-factor', days: PERIODS.find((p) => p === days) ?? 7 };
+}
+
+export function routeUrl(r: Route): string {
+  const q = new URLSearchParams();
+  if (r.view === 'k-factor') {
+    q.set('days', String(r.days));
+    return `${BASE}/k-factor?${q}`;
+  }
+  if (r.view === 'experiments') {
+    if (r.status) q.set('status', r.status);
+    return `${BASE}/experiments${q.size ? `?${q}` : ''}`;
+  }
+  if (r.metric) q.set('metric', r.metric);
+  if (r.method !== 'fixed') q.set('method', r.method);
+  return `${BASE}/experiments/${encodeURIComponent(r.key)}${q.size ? `?${q}` : ''}`;
+}
+
+export const route = signal<Route>(parseRoute(location));
+
+/** Moves to a view (a new history entry) or changes a selection in place (replace: Back leaves the view). */
+export function navigate(r: Route, replace = false): void {
+  const url = routeUrl(r);
+  if (replace) history.replaceState(null, '', url);
+  else history.pushState(null, '', url);
+  route.value = r;
+}
+
+addEventListener('popstate', () => {
+  route.value = parseRoute(location);
+});
+
+/** The last selections of each view, so moving between views keeps them. */
+export const remembered = { days: 7 as Period, status: null as Status | null };
+route.subscribe((r) => {
+  if (r.view === 'k-factor') remembered.days = r.days;
+  if (r.view === 'experiments') remembered.status = r.status;
+});
