@@ -19,6 +19,7 @@ import holdoutRoutes from './routes/holdouts.js';
 import namespaceRoutes from './routes/namespaces.js';
 import resultsRoutes from './routes/results.js';
 import statsRoutes from './routes/stats.js';
+import growthIngestRoutes from './routes/growth-ingest.js';
 import viralIngestRoutes from './routes/viral-ingest.js';
 import viralMetricsRoutes from './routes/viral-metrics.js';
 
@@ -116,6 +117,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   await app.register(services, {
     fraud: { fastSeconds: config.FRAUD_FAST_SECONDS, burstPerHour: config.FRAUD_BURST_PER_HOUR },
     resultsCacheSeconds: config.RESULTS_CACHE_SECONDS,
+    revenueCurrency: config.REVENUE_CURRENCY,
   });
   await app.register(healthRoutes);
   await app.register(
@@ -128,6 +130,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
       await v1.register(viralMetricsRoutes);
       await v1.register(namespaceRoutes);
       await v1.register(holdoutRoutes);
+      await v1.register(growthIngestRoutes);
     },
     { prefix: '/v1' },
   );

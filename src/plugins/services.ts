@@ -19,6 +19,7 @@ import { NamespaceStore } from '../experiments/namespace-store.js';
 import { ResultsService } from '../experiments/results-service.js';
 import { ResultsStore } from '../experiments/results-store.js';
 import { TimelineService } from '../experiments/timeline-service.js';
+import { GrowthService } from '../growth/growth-service.js';
 import { EventsService } from '../viral/events-service.js';
 import { MetricsService } from '../viral/metrics-service.js';
 import { MetricsStore } from '../viral/metrics-store.js';
@@ -36,6 +37,7 @@ export interface Services {
   viral: ViralService;
   events: EventsService;
   metrics: MetricsService;
+  growth: GrowthService;
 }
 
 declare module 'fastify' {
@@ -76,14 +78,16 @@ export function createServices(app: FastifyInstance, opts: ServicesOptions): Ser
     ),
     timeline: new TimelineService(experimentStore, resultsStore),
     viral: new ViralService(knex, countEvent),
-    events: new EventsService(knex, assignments, conversions, countEvent),
+    events: new EventsService(knex, assignments, conversions, countEvent, opts.revenueCurrency),
     metrics: new MetricsService(new MetricsStore(knex), opts.fraud),
+    growth: new GrowthService(knex, opts.revenueCurrency, countEvent),
   };
 }
 
 export interface ServicesOptions {
   fraud: { fastSeconds: number; burstPerHour: number };
   resultsCacheSeconds: number;
+  revenueCurrency: string;
 }
 
 export default fp<ServicesOptions>(
