@@ -20,6 +20,7 @@ import namespaceRoutes from './routes/namespaces.js';
 import resultsRoutes from './routes/results.js';
 import statsRoutes from './routes/stats.js';
 import growthIngestRoutes from './routes/growth-ingest.js';
+import growthMetricsRoutes from './routes/growth-metrics.js';
 import viralIngestRoutes from './routes/viral-ingest.js';
 import viralMetricsRoutes from './routes/viral-metrics.js';
 
@@ -131,6 +132,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
       await v1.register(namespaceRoutes);
       await v1.register(holdoutRoutes);
       await v1.register(growthIngestRoutes);
+      await v1.register(growthMetricsRoutes);
     },
     { prefix: '/v1' },
   );
