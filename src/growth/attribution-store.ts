@@ -22,7 +22,8 @@ export interface AttributionRows {
  * Every touch of every referred signup of the window with its credit under the model. Touches: one per invite the
  * signup's visitor clicked in [s − lookback, s] (at the visitor's latest such click), plus the converting invite
  * when not among them (at its first click by anyone when not after s, else at s). Ordered by time, then invite id
- * (byte order). Time-decay weights are taken relative to the latest touch, so the largest weight is 1 and the sum
+ * (byte order). Lists rank by credit rounded to 1e−9 (float sums of equal credits differ in the last digits), then
+ * id in byte order. Time-decay weights are taken relative to the latest touch, so the largest weight is 1 and the sum
  * never underflows; a weight below 2^−1000 of it is 0 (PostgreSQL raises on float underflow).
  */
 const CREDITED = `
@@ -77,13 +78,14 @@ export class AttributionStore {
        )
        SELECT (SELECT count(DISTINCT user_id)::int FROM credited) AS signups,
               (SELECT count(DISTINCT user_id)::int FROM credited WHERE n > 1) AS "multiTouchSignups",
-              coalesce((SELECT json_agg(json_build_object('source', source, 'credit', credit)
-                                        ORDER BY credit DESC, source COLLATE "C")
-                          FROM (SELECT source, sum(credit) AS credit FROM per_invite GROUP BY source) s), '[]') AS "bySource",
+              coalesce((SELECT json_agg(json_build_object('source', source, 'credit', credit) ORDER BY rank, source COLLATE "C")
+                          FROM (SELECT source, sum(credit) AS credit, -round(sum(credit)::numeric, 9) AS rank
+                                  FROM per_invite GROUP BY source) s), '[]') AS "bySource",
               coalesce((SELECT json_agg(json_build_object('referrerId', referrer_id, 'credit', credit)
-                                        ORDER BY credit DESC, referrer_id COLLATE "C")
-                          FROM (SELECT referrer_id, sum(credit) AS credit FROM per_invite GROUP BY referrer_id
-                                 ORDER BY credit DESC, referrer_id COLLATE "C" LIMIT :limit) t), '[]') AS "byReferrer"`,
+                                        ORDER BY rank, referrer_id COLLATE "C")
+                          FROM (SELECT referrer_id, sum(credit) AS credit, -round(sum(credit)::numeric, 9) AS rank
+                                  FROM per_invite GROUP BY referrer_id
+                                 ORDER BY rank, referrer_id COLLATE "C" LIMIT :limit) t), '[]') AS "byReferrer"`,
       windowParams(w, {
         model: q.model,
         lookback: q.lookbackDays,
