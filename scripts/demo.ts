@@ -1,7 +1,8 @@
 // npm run demo: loads a deterministic synthetic growth data set into the configured database (DATABASE_URL, or
 // the embedded one in ./data), so a newcomer sees meaningful metrics at once. Set-based SQL, about 1 minute.
 // 50,000 organic users over 120 days; 200,000 invites on four loops with different K; clicks, signups (some
-// outside the conversion window), first-value moments, and some fraud (self-referrals, fast conversions, a burst).
+// outside the conversion window), first-value moments, and some fraud (self-referrals, fast conversions, a burst);
+// countries, visitors who clicked several invites before signing up, activity and revenue (with refunds).
 import { loadConfig } from '../src/config.js';
 import { createDatabase } from '../src/db/knex.js';
 import { migrateLatest } from '../src/db/migrate.js';
@@ -98,6 +99,75 @@ const STEPS: [string, string][] = [
      SELECT invite_id, referrer_id, sent_at + interval '1 minute', sent_at
        FROM invites WHERE invite_id IN ('demo_7', 'demo_11', 'demo_13', 'demo_17')`,
   ],
+  [
+    'countries (referred users mostly share their referrer’s)',
+    `UPDATE users SET country = (ARRAY['US', 'US', 'US', 'DE', 'DE', 'GB', 'FR', 'BR', 'BR', 'IN', 'IN', 'JP', 'MX'])[
+              1 + floor(${rnd("user_id || 'country'")} * 13)::int]
+      WHERE ${rnd("user_id || 'known'")} < 0.92`,
+  ],
+  [
+    'countries of referred users',
+    `UPDATE users u SET country = r.country
+       FROM invites i JOIN users r ON r.user_id = i.referrer_id
+      WHERE i.invite_id = u.referred_by_invite AND ${rnd("u.user_id || 'samecountry'")} < 0.7`,
+  ],
+  [
+    'visitors: referred users who clicked other invites before signing up (multi-touch)',
+    `WITH v AS (
+       UPDATE users SET visitor_id = 'vis_' || user_id
+        WHERE referred_by_invite IS NOT NULL AND ${rnd("user_id || 'visitor'")} < 0.7
+        RETURNING user_id, visitor_id, signed_up_at, referred_by_invite
+     )
+     INSERT INTO invite_clicks (invite_id, click_id, occurred_at, visitor_id)
+     SELECT v.referred_by_invite, 'vis', i.first_clicked_at, v.visitor_id
+       FROM v JOIN invites i ON i.invite_id = v.referred_by_invite WHERE i.first_clicked_at <= v.signed_up_at
+     UNION ALL
+     SELECT o.invite_id, 'vis_' || t, greatest(o.sent_at, v.signed_up_at - ${rnd('v.user_id || t')} * interval '5 days'),
+            v.visitor_id
+       FROM v CROSS JOIN generate_series(1, 2) t
+       JOIN invites o ON o.invite_id = 'demo_' || (1 + floor(${rnd("v.user_id || 'other' || t")} * ${INVITES - 5_000}))::int
+      WHERE ${rnd("v.user_id || 'touches' || t")} < 0.5 AND o.sent_at < v.signed_up_at
+     ON CONFLICT DO NOTHING`,
+  ],
+  [
+    'click counters after the visitors’ clicks',
+    `UPDATE invites i SET click_count = c.n, first_clicked_at = c.first
+       FROM (SELECT invite_id, count(*)::int n, min(occurred_at) first FROM invite_clicks GROUP BY invite_id) c
+      WHERE i.invite_id = c.invite_id
+        AND i.invite_id IN (SELECT invite_id FROM invite_clicks WHERE visitor_id IS NOT NULL)`,
+  ],
+  [
+    'activity (decaying with age; buddy_challenge users stay longest)',
+    `INSERT INTO user_activity (user_id, occurred_at)
+     SELECT u.user_id, u.signed_up_at + (d + ${rnd('u.user_id || d')}) * interval '24 hours'
+       FROM users u LEFT JOIN invites i ON i.invite_id = u.referred_by_invite
+      CROSS JOIN unnest(ARRAY[0, 1, 2, 3, 7, 8, 14, 21, 28, 42, 56]) d
+      WHERE u.signed_up_at + (d + 1) * interval '24 hours' < now()
+        AND ${rnd("u.user_id || 'act' || d")} < 0.8 * (d + 1) ^ -0.45 *
+            CASE i.source WHEN 'buddy_challenge' THEN 1.25 WHEN 'streak_rescue' THEN 1.1
+                          WHEN 'leaderboard_share' THEN 0.8 WHEN 'gift_card' THEN 0.95 ELSE 1 END
+     ON CONFLICT DO NOTHING`,
+  ],
+  [
+    'revenue (purchases, some refunded)',
+    `INSERT INTO revenue_events (event_id, user_id, amount, currency, occurred_at)
+     SELECT 'rev_' || u.user_id || '_' || n, u.user_id,
+            (ARRAY[4.99, 9.99, 29.99])[1 + floor(${rnd("u.user_id || 'amount' || n")} * 3)::int], 'USD',
+            u.signed_up_at + ${rnd("u.user_id || 'paid' || n")} ^ 2 * (now() - u.signed_up_at)
+       FROM users u LEFT JOIN invites i ON i.invite_id = u.referred_by_invite
+      CROSS JOIN generate_series(1, 3) n
+      WHERE ${rnd("u.user_id || 'pays' || n")} <
+            CASE i.source WHEN 'gift_card' THEN 0.22 WHEN 'buddy_challenge' THEN 0.16 ELSE 0.1 END / n
+     ON CONFLICT DO NOTHING`,
+  ],
+  [
+    'refunds',
+    `INSERT INTO revenue_events (event_id, user_id, amount, currency, occurred_at)
+     SELECT event_id || '_refund', user_id, -amount, currency,
+            least(occurred_at + ${rnd("event_id || 'late'")} * interval '7 days', now())
+       FROM revenue_events WHERE ${rnd("event_id || 'refund'")} < 0.05
+     ON CONFLICT DO NOTHING`,
+  ],
   ['statistics', 'ANALYZE'],
 ];
 
@@ -114,11 +184,14 @@ try {
   const { rows } = (await db.knex.raw(
     `SELECT (SELECT count(*)::int FROM users) AS users, (SELECT count(*)::int FROM invites) AS invites,
             (SELECT count(*)::int FROM invites WHERE signed_up_at IS NOT NULL) AS signups,
-            (SELECT count(*)::int FROM invite_clicks) AS clicks`,
+            (SELECT count(*)::int FROM invite_clicks) AS clicks,
+            (SELECT count(*)::int FROM user_activity) AS activity,
+            (SELECT count(*)::int FROM revenue_events) AS revenue`,
   )) as { rows: Record<string, number>[] };
   console.log('Loaded:', rows[0]);
   console.log(
-    'Start the service (npm start) and open /docs, or: curl localhost:3000/v1/metrics/summary?days=30',
+    'Start the service (npm start) and open /docs, or: curl localhost:3000/v1/metrics/summary?days=30 ' +
+      '(and /v1/metrics/retention, /ltv, /attribution?model=linear, /geo, /forecast)',
   );
 } finally {
   await db.knex.destroy();

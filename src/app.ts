@@ -22,6 +22,8 @@ import namespaceRoutes from './routes/namespaces.js';
 import meRoutes from './routes/me.js';
 import resultsRoutes from './routes/results.js';
 import statsRoutes from './routes/stats.js';
+import growthIngestRoutes from './routes/growth-ingest.js';
+import growthMetricsRoutes from './routes/growth-metrics.js';
 import viralIngestRoutes from './routes/viral-ingest.js';
 import viralMetricsRoutes from './routes/viral-metrics.js';
 
@@ -120,6 +122,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   await app.register(services, {
     fraud: { fastSeconds: config.FRAUD_FAST_SECONDS, burstPerHour: config.FRAUD_BURST_PER_HOUR },
     resultsCacheSeconds: config.RESULTS_CACHE_SECONDS,
+    revenueCurrency: config.REVENUE_CURRENCY,
   });
   await app.register(healthRoutes);
   await app.register(dashboardRoutes);
@@ -134,6 +137,8 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
       await v1.register(viralMetricsRoutes);
       await v1.register(namespaceRoutes);
       await v1.register(holdoutRoutes);
+      await v1.register(growthIngestRoutes);
+      await v1.register(growthMetricsRoutes);
     },
     { prefix: '/v1' },
   );

@@ -54,6 +54,10 @@ const envSchema = z.object({
   RESULTS_CACHE_SECONDS: int(60, 0, 86_400),
   FRAUD_FAST_SECONDS: int(10, 0, 86_400),
   FRAUD_BURST_PER_HOUR: int(20, 1, 1_000_000),
+  REVENUE_CURRENCY: z
+    .string()
+    .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code, e.g. USD')
+    .default('USD'),
 });
 
 export type Config = z.infer<typeof envSchema>;

@@ -20,6 +20,12 @@ import { KFactorTimelineStore } from '../experiments/k-factor-timeline-store.js'
 import { ResultsService } from '../experiments/results-service.js';
 import { ResultsStore } from '../experiments/results-store.js';
 import { TimelineService } from '../experiments/timeline-service.js';
+import { AttributionStore } from '../growth/attribution-store.js';
+import { ForecastStore } from '../growth/forecast-store.js';
+import { GeoStore } from '../growth/geo-store.js';
+import { GrowthMetricsService } from '../growth/growth-metrics-service.js';
+import { GrowthService } from '../growth/growth-service.js';
+import { RetentionStore } from '../growth/retention-store.js';
 import { EventsService } from '../viral/events-service.js';
 import { MetricsService } from '../viral/metrics-service.js';
 import { MetricsStore } from '../viral/metrics-store.js';
@@ -37,6 +43,8 @@ export interface Services {
   viral: ViralService;
   events: EventsService;
   metrics: MetricsService;
+  growth: GrowthService;
+  growthMetrics: GrowthMetricsService;
 }
 
 declare module 'fastify' {
@@ -61,6 +69,7 @@ export function createServices(app: FastifyInstance, opts: ServicesOptions): Ser
     holdoutDefinitions,
   );
   const conversions = new ConversionService(assignmentStore, new ConversionStore(knex));
+  const metricsStore = new MetricsStore(knex);
   const countEvent = (type: string, outcome: string, count = 1) =>
     app.metrics.events.inc({ type, outcome }, count);
   return {
@@ -77,14 +86,23 @@ export function createServices(app: FastifyInstance, opts: ServicesOptions): Ser
     ),
     timeline: new TimelineService(experimentStore, resultsStore, new KFactorTimelineStore(knex)),
     viral: new ViralService(knex, countEvent),
-    events: new EventsService(knex, assignments, conversions, countEvent),
-    metrics: new MetricsService(new MetricsStore(knex), opts.fraud),
+    events: new EventsService(knex, assignments, conversions, countEvent, opts.revenueCurrency),
+    metrics: new MetricsService(metricsStore, opts.fraud),
+    growth: new GrowthService(knex, opts.revenueCurrency, countEvent),
+    growthMetrics: new GrowthMetricsService({
+      retention: new RetentionStore(knex),
+      attribution: new AttributionStore(knex),
+      geo: new GeoStore(knex),
+      forecast: new ForecastStore(knex),
+      viral: metricsStore,
+    }),
   };
 }
 
 export interface ServicesOptions {
   fraud: { fastSeconds: number; burstPerHour: number };
   resultsCacheSeconds: number;
+  revenueCurrency: string;
 }
 
 export default fp<ServicesOptions>(

@@ -6,7 +6,8 @@ export function sendCsvIfAsked(
   req: FastifyRequest,
   reply: FastifyReply,
   format: 'json' | 'csv' | undefined,
-  rows: CsvRow[],
+  /** The rows, or a function that builds them only when CSV was asked for. */
+  rows: CsvRow[] | (() => CsvRow[]),
   filename: string,
   /** The header for an answer without rows (otherwise taken from the first row). */
   columns?: string[],
@@ -16,11 +17,12 @@ export function sendCsvIfAsked(
     format === 'csv' ||
     (format === undefined && /\btext\/csv\b/i.test(accept) && !/application\/json/i.test(accept));
   if (!wantsCsv) return false;
+  const table = typeof rows === 'function' ? rows() : rows;
   // Bypass the JSON serializer: the body is already text.
   reply
     .type('text/csv; charset=utf-8')
     .header('content-disposition', `attachment; filename="${filename}"`)
     .serializer((payload: unknown) => payload as string)
-    .send(toCsv(rows, rows.length > 0 ? undefined : columns));
+    .send(toCsv(table, table.length > 0 ? undefined : columns));
   return true;
 }

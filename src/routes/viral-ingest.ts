@@ -23,6 +23,7 @@ const userOut = (u: ViralUser & { created: boolean }) => ({
   userId: u.userId,
   signedUpAt: u.signedUpAt.toISOString(),
   referredByInvite: u.referredByInvite,
+  country: u.country,
   fvmAt: toIso(u.fvmAt),
   created: u.created,
 });
@@ -57,7 +58,8 @@ export default async function viralIngestRoutes(fastify: FastifyInstance) {
         response: { 200: userSchema, ...errorResponses(400, 401, 403) },
       },
     },
-    async (req) => userOut(await viral.registerUser(req.body.userId, date(req.body.signedUpAt))),
+    async (req) =>
+      userOut(await viral.registerUser(req.body.userId, date(req.body.signedUpAt), req.body.country)),
   );
 
   app.post(
@@ -87,7 +89,14 @@ export default async function viralIngestRoutes(fastify: FastifyInstance) {
       },
     },
     async (req) =>
-      inviteOut(await viral.click(req.params.inviteId, req.body.clickId, date(req.body.occurredAt))),
+      inviteOut(
+        await viral.click(
+          req.params.inviteId,
+          req.body.clickId,
+          date(req.body.occurredAt),
+          req.body.visitorId,
+        ),
+      ),
   );
 
   app.post(
@@ -103,7 +112,12 @@ export default async function viralIngestRoutes(fastify: FastifyInstance) {
       },
     },
     async (req) =>
-      inviteOut(await viral.signup(req.params.inviteId, req.body.userId, date(req.body.occurredAt))),
+      inviteOut(
+        await viral.signup(req.params.inviteId, req.body.userId, date(req.body.occurredAt), {
+          country: req.body.country,
+          visitorId: req.body.visitorId,
+        }),
+      ),
   );
 
   app.post(
@@ -130,8 +144,10 @@ export default async function viralIngestRoutes(fastify: FastifyInstance) {
         tags,
         summary: 'Up to 5,000 events applied in order; each event is validated and applied on its own',
         description:
-          'Types: user_signed_up {userId}, invite_sent {inviteId, referrerId, source}, invite_clicked {inviteId, clickId?}, ' +
-          'invite_signed_up {inviteId, userId}, fvm_reached {userId}, experiment_exposure {experimentKey, userId, variant?}, ' +
+          'Types: user_signed_up {userId, country?}, invite_sent {inviteId, referrerId, source}, ' +
+          'invite_clicked {inviteId, clickId?, visitorId?}, ' +
+          'invite_signed_up {inviteId, userId, country?, visitorId?}, fvm_reached {userId}, user_active {userId}, ' +
+          'revenue {userId, eventId, amount, currency?}, experiment_exposure {experimentKey, userId, variant?}, ' +
           'experiment_conversion {experimentKey, userId, metric?, value?, eventId?}; each with occurredAt?. ' +
           'A bad event is listed in rejected[{index, code, detail}] and the others are applied; an event identical to a ' +
           'stored one counts in duplicates. Body up to 8 MiB.',

@@ -8,6 +8,7 @@ import {
   text,
   timestampOut,
 } from './common.js';
+import { countryCode } from './country.js';
 
 export const sourceName = z
   .string()
@@ -15,8 +16,23 @@ export const sourceName = z
   .describe('The viral loop, e.g. buddy_challenge');
 
 const occurredAt = pastTimestamp.optional();
+const country = countryCode.optional();
+const visitorId = identifier('visitorId')
+  .optional()
+  .describe('The anonymous browser or device; links its clicks to the signup (multi-touch attribution)');
+const eventId = identifier('eventId').describe('Unique across all revenue events: a replay is a duplicate');
+const amount = z
+  .number()
+  .min(-1e15)
+  .max(1e15)
+  .describe('Money from the user, refunds negative; stored as numeric');
+const currency = z
+  .string()
+  .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code, e.g. USD')
+  .optional()
+  .describe('Must equal REVENUE_CURRENCY (default USD) when given');
 
-export const userBody = z.strictObject({ userId: identifier('userId'), signedUpAt: occurredAt });
+export const userBody = z.strictObject({ userId: identifier('userId'), signedUpAt: occurredAt, country });
 export const inviteBody = z.strictObject({
   inviteId: identifier('inviteId').optional().describe('Client-chosen id: makes the call idempotent'),
   referrerId: identifier('referrerId'),
@@ -25,9 +41,12 @@ export const inviteBody = z.strictObject({
 });
 export const clickBody = z.strictObject({
   clickId: identifier('clickId').optional().describe('A repeated clickId counts once'),
+  visitorId,
   occurredAt,
 });
-export const signupBody = z.strictObject({ userId: identifier('userId'), occurredAt });
+export const signupBody = z.strictObject({ userId: identifier('userId'), country, visitorId, occurredAt });
+export const activityBody = z.strictObject({ occurredAt });
+export const revenueBody = z.strictObject({ eventId, amount, currency, occurredAt });
 export const fvmBody = z.strictObject({ occurredAt });
 
 export const inviteParams = z.strictObject({ inviteId: identifier('inviteId') });
@@ -35,7 +54,7 @@ export const userParams = z.strictObject({ userId: identifier('userId') });
 
 /** One event of POST /v1/events: validated on its own, so one bad event rejects only itself. */
 export const eventSchema = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('user_signed_up'), userId: identifier('userId'), occurredAt }),
+  z.strictObject({ type: z.literal('user_signed_up'), userId: identifier('userId'), country, occurredAt }),
   z.strictObject({
     type: z.literal('invite_sent'),
     inviteId: identifier('inviteId'),
@@ -47,15 +66,27 @@ export const eventSchema = z.discriminatedUnion('type', [
     type: z.literal('invite_clicked'),
     inviteId: identifier('inviteId'),
     clickId: identifier('clickId').optional(),
+    visitorId,
     occurredAt,
   }),
   z.strictObject({
     type: z.literal('invite_signed_up'),
     inviteId: identifier('inviteId'),
     userId: identifier('userId'),
+    country,
+    visitorId,
     occurredAt,
   }),
   z.strictObject({ type: z.literal('fvm_reached'), userId: identifier('userId'), occurredAt }),
+  z.strictObject({ type: z.literal('user_active'), userId: identifier('userId'), occurredAt }),
+  z.strictObject({
+    type: z.literal('revenue'),
+    userId: identifier('userId'),
+    eventId,
+    amount,
+    currency,
+    occurredAt,
+  }),
   z.strictObject({
     type: z.literal('experiment_exposure'),
     experimentKey,
@@ -96,6 +127,7 @@ export const userSchema = z.object({
   userId: z.string(),
   signedUpAt: timestampOut,
   referredByInvite: z.string().nullable(),
+  country: z.string().nullable().describe('ISO 3166-1 alpha-2, null when unknown'),
   fvmAt: nullableTimestampOut,
   created: z.boolean().describe('false when the user already existed'),
 });
@@ -110,4 +142,19 @@ export const inviteSchema = z.object({
   signupUserId: z.string().nullable(),
   signedUpAt: nullableTimestampOut,
   created: z.boolean().describe('false when this call stored nothing new'),
+});
+
+export const activitySchema = z.object({
+  userId: z.string(),
+  occurredAt: timestampOut,
+  created: z.boolean().describe('false when this activity was stored already'),
+});
+
+export const revenueSchema = z.object({
+  eventId: z.string(),
+  userId: z.string(),
+  amount: z.number(),
+  currency: z.string(),
+  occurredAt: timestampOut,
+  created: z.boolean().describe('false when this event was stored already'),
 });

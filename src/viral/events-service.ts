@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import { AppError } from '../errors.js';
 import type { AssignmentService } from '../experiments/assignment-service.js';
 import type { ConversionService } from '../experiments/conversion-service.js';
+import { applyActivity, applyRevenue } from '../growth/activity-ingest.js';
 import { eventSchema, type ViralEvent } from '../schemas/viral.js';
 import { applyClicks, applyInvites } from './invites-ingest.js';
 import { applyInviteSignups } from './signups-ingest.js';
@@ -51,6 +52,8 @@ export class EventsService {
     private readonly assignments: AssignmentService,
     private readonly conversions: ConversionService,
     private readonly listen: OutcomeListener = () => undefined,
+    /** REVENUE_CURRENCY: a revenue event naming another currency is rejected. */
+    private readonly revenueCurrency = 'USD',
   ) {}
 
   async apply(raw: unknown[]): Promise<EventsResult> {
@@ -101,7 +104,7 @@ export class EventsService {
       case 'user_signed_up':
         return applyUserSignups(
           this.knex,
-          of('user_signed_up').map((e) => ({ userId: e.userId, at: at(e, now) })),
+          of('user_signed_up').map((e) => ({ userId: e.userId, at: at(e, now), country: e.country })),
         );
       case 'invite_sent':
         return applyInvites(
@@ -119,6 +122,7 @@ export class EventsService {
             inviteId: e.inviteId,
             clickId: e.clickId ?? randomUUID(),
             at: at(e, now),
+            visitorId: e.visitorId,
           })),
         );
       case 'invite_signed_up':
@@ -130,6 +134,17 @@ export class EventsService {
         return applyFvm(
           this.knex,
           of('fvm_reached').map((e) => ({ userId: e.userId, at: at(e, now) })),
+        );
+      case 'user_active':
+        return applyActivity(
+          this.knex,
+          of('user_active').map((e) => ({ userId: e.userId, at: at(e, now) })),
+        );
+      case 'revenue':
+        return applyRevenue(
+          this.knex,
+          of('revenue').map((e) => ({ ...e, at: at(e, now), atGiven: e.occurredAt !== undefined })),
+          this.revenueCurrency,
         );
       case 'experiment_exposure':
       case 'experiment_conversion':

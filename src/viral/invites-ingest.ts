@@ -14,6 +14,7 @@ export interface ClickItem {
   inviteId: string;
   clickId: string;
   at: Date;
+  visitorId?: string | undefined;
 }
 
 const iso = (dates: Date[]) => dates.map((d) => d.toISOString());
@@ -95,8 +96,8 @@ export async function applyClicks(knex: Knex, items: ClickItem[]): Promise<Outco
   if (valid.length === 0) return outcomes as Outcome[];
   const { rows } = (await knex.raw(
     `WITH ins AS (
-       INSERT INTO invite_clicks (invite_id, click_id, occurred_at)
-       SELECT * FROM unnest(?::text[], ?::text[], ?::timestamptz[])
+       INSERT INTO invite_clicks (invite_id, click_id, occurred_at, visitor_id)
+       SELECT * FROM unnest(?::text[], ?::text[], ?::timestamptz[], ?::text[])
        ON CONFLICT (invite_id, click_id) DO NOTHING
        RETURNING invite_id, click_id, occurred_at
      ), counted AS (
@@ -107,7 +108,12 @@ export async function applyClicks(knex: Knex, items: ClickItem[]): Promise<Outco
         WHERE i.invite_id = c.invite_id
      )
      SELECT invite_id, click_id FROM ins`,
-    [valid.map((i) => i.inviteId), valid.map((i) => i.clickId), iso(valid.map((i) => i.at))],
+    [
+      valid.map((i) => i.inviteId),
+      valid.map((i) => i.clickId),
+      iso(valid.map((i) => i.at)),
+      valid.map((i) => i.visitorId ?? null) as unknown as Knex.Value,
+    ],
   )) as { rows: { invite_id: string; click_id: string }[] };
   const created = new Set(rows.map((r) => `${r.invite_id}\u0000${r.click_id}`));
   return items.map(

@@ -8,6 +8,9 @@ export interface InviteSignupItem {
   at: Date;
   /** Whether the client gave the time (a repeat without one matches any stored time). */
   atGiven: boolean;
+  country?: string | undefined;
+  /** The anonymous visitor whose earlier clicks become this signup's touches (multi-touch attribution). */
+  visitorId?: string | undefined;
 }
 
 const iso = (dates: Date[]) => dates.map((d) => d.toISOString());
@@ -76,11 +79,17 @@ export async function applyInviteSignups(knex: Knex, items: InviteSignupItem[]):
     const rows = [...accepted.values()];
     if (rows.length > 0) {
       const { rows: created } = (await trx.raw(
-        `INSERT INTO users (user_id, signed_up_at, referred_by_invite)
-         SELECT * FROM unnest(?::text[], ?::timestamptz[], ?::text[])
+        `INSERT INTO users (user_id, signed_up_at, referred_by_invite, country, visitor_id)
+         SELECT * FROM unnest(?::text[], ?::timestamptz[], ?::text[], ?::text[], ?::text[])
          ON CONFLICT (user_id) DO NOTHING
          RETURNING user_id`,
-        [rows.map((r) => r.userId), iso(rows.map((r) => r.at)), rows.map((r) => r.inviteId)],
+        [
+          rows.map((r) => r.userId),
+          iso(rows.map((r) => r.at)),
+          rows.map((r) => r.inviteId),
+          rows.map((r) => r.country ?? null) as unknown as Knex.Value,
+          rows.map((r) => r.visitorId ?? null) as unknown as Knex.Value,
+        ],
       )) as { rows: { user_id: string }[] };
       const made = new Set(created.map((r) => r.user_id));
       for (const [k, i] of accepted) {

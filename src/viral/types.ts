@@ -2,6 +2,7 @@ export interface ViralUser {
   userId: string;
   signedUpAt: Date;
   referredByInvite: string | null;
+  country: string | null;
   fvmAt: Date | null;
 }
 
@@ -65,6 +66,7 @@ export interface UserRow {
   user_id: string;
   signed_up_at: Date;
   referred_by_invite: string | null;
+  country: string | null;
   fvm_at: Date | null;
 }
 
@@ -72,5 +74,6 @@ export const toUser = (r: UserRow): ViralUser => ({
   userId: r.user_id,
   signedUpAt: r.signed_up_at,
   referredByInvite: r.referred_by_invite,
+  country: r.country,
   fvmAt: r.fvm_at,
 });

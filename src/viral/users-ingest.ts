@@ -4,6 +4,7 @@ import { DUPLICATE, type Outcome, STORED, reject } from './types.js';
 export interface SignupItem {
   userId: string;
   at: Date;
+  country?: string | undefined;
 }
 
 export interface FvmItem {
@@ -16,11 +17,15 @@ const iso = (dates: Date[]) => dates.map((d) => d.toISOString());
 /** Organic signups in one statement; a user who exists already (organic or referred) is a duplicate. */
 export async function applyUserSignups(knex: Knex, items: SignupItem[]): Promise<Outcome[]> {
   const { rows } = (await knex.raw(
-    `INSERT INTO users (user_id, signed_up_at)
-     SELECT * FROM unnest(?::text[], ?::timestamptz[])
+    `INSERT INTO users (user_id, signed_up_at, country)
+     SELECT * FROM unnest(?::text[], ?::timestamptz[], ?::text[])
      ON CONFLICT (user_id) DO NOTHING
      RETURNING user_id`,
-    [items.map((i) => i.userId), iso(items.map((i) => i.at))],
+    [
+      items.map((i) => i.userId),
+      iso(items.map((i) => i.at)),
+      items.map((i) => i.country ?? null) as unknown as Knex.Value,
+    ],
   )) as { rows: { user_id: string }[] };
   const created = new Set(rows.map((r) => r.user_id));
   return items.map((i) => (created.delete(i.userId) ? STORED : DUPLICATE));

@@ -28,7 +28,7 @@ export class ViralService {
 
   private async user(userId: string): Promise<ViralUser | null> {
     const row = (await this.knex('users')
-      .select('user_id', 'signed_up_at', 'referred_by_invite', 'fvm_at')
+      .select('user_id', 'signed_up_at', 'referred_by_invite', 'country', 'fvm_at')
       .where({ user_id: userId })
       .first()) as UserRow | undefined;
     return row ? toUser(row) : null;
@@ -38,8 +38,8 @@ export class ViralService {
     return toInvite((await invitesById(this.knex, [inviteId])).get(inviteId)!);
   }
 
-  async registerUser(userId: string, at = new Date()) {
-    const [o] = await applyUserSignups(this.knex, [{ userId, at }]);
+  async registerUser(userId: string, at = new Date(), country?: string) {
+    const [o] = await applyUserSignups(this.knex, [{ userId, at, country }]);
     const created = this.settle('user_signed_up', o!);
     return { ...(await this.user(userId))!, created };
   }
@@ -53,15 +53,20 @@ export class ViralService {
     return { ...(await this.invite(inviteId)), created };
   }
 
-  async click(inviteId: string, clickId: string = randomUUID(), at = new Date()) {
-    const [o] = await applyClicks(this.knex, [{ inviteId, clickId, at }]);
+  async click(inviteId: string, clickId: string = randomUUID(), at = new Date(), visitorId?: string) {
+    const [o] = await applyClicks(this.knex, [{ inviteId, clickId, at, visitorId }]);
     const created = this.settle('invite_clicked', o!);
     return { ...(await this.invite(inviteId)), created };
   }
 
-  async signup(inviteId: string, userId: string, at?: Date) {
+  async signup(
+    inviteId: string,
+    userId: string,
+    at?: Date,
+    extra: { country?: string | undefined; visitorId?: string | undefined } = {},
+  ) {
     const [o] = await applyInviteSignups(this.knex, [
-      { inviteId, userId, at: at ?? new Date(), atGiven: at !== undefined },
+      { inviteId, userId, at: at ?? new Date(), atGiven: at !== undefined, ...extra },
     ]);
     const created = this.settle('invite_signed_up', o!);
     return { ...(await this.invite(inviteId)), created };

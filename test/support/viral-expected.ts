@@ -188,7 +188,7 @@ const localDate = (tz: string, t: number) => {
 };
 
 /** The start of the local day or ISO week (Monday) holding t, and the start of the next one. */
-function bucket(tz: string, t: number, g: Granularity): [number, number] {
+export function bucket(tz: string, t: number, g: Granularity): [number, number] {
   const [y, m, d, weekday] = localDate(tz, t);
   const first = g === 'day' ? d : d - ((weekday + 6) % 7);
   return [midnight(tz, y, m, first), midnight(tz, y, m, first + (g === 'day' ? 1 : 7))];

@@ -1,0 +1,64 @@
+import type { Knex } from 'knex';
+import type { Window } from '../viral/window.js';
+import { DAY, WINDOW_MEMBERS, rows, windowParams } from './sql.js';
+
+export interface GeoRow {
+  country: string | null;
+  signups: number;
+  referredSignups: number;
+  invites: number;
+  senders: number;
+  conversions: number;
+}
+
+export interface FlowRow {
+  fromCountry: string;
+  toCountry: string;
+  signups: number;
+}
+
+/** Signups of the window by the user's country; invites of the window by the referrer's country. */
+export class GeoStore {
+  constructor(private readonly knex: Knex) {}
+
+  async countries(w: Window): Promise<GeoRow[]> {
+    return rows<GeoRow>(
+      this.knex,
+      `WITH per_referrer AS (
+         SELECT referrer_id, count(*) AS n,
+                count(*) FILTER (WHERE signed_up_at IS NOT NULL AND signed_up_at <= sent_at + :cw * ${DAY}) AS c
+           FROM invites WHERE sent_at >= :from AND sent_at < :to
+          GROUP BY referrer_id
+       ), parts AS (
+         SELECT country, count(*) AS signups, count(referred_by_invite) AS referred, 0 AS invites, 0 AS senders,
+                0 AS conversions
+           FROM (${WINDOW_MEMBERS}) m GROUP BY country
+         UNION ALL
+         -- A referrer who is not a registered user has no country.
+         SELECT u.country, 0, 0, sum(p.n), count(*), sum(p.c)
+           FROM per_referrer p LEFT JOIN users u ON u.user_id = p.referrer_id GROUP BY u.country
+       )
+       SELECT country, sum(signups)::int AS signups, sum(referred)::int AS "referredSignups",
+              sum(invites)::int AS invites, sum(senders)::int AS senders, sum(conversions)::int AS conversions
+         FROM parts GROUP BY country
+        ORDER BY signups DESC, invites DESC, country NULLS LAST`,
+      windowParams(w),
+    );
+  }
+
+  /** Referred signups of the window by referrer's country → invitee's country, both known; the 50 largest. */
+  async flows(w: Window): Promise<FlowRow[]> {
+    return rows<FlowRow>(
+      this.knex,
+      `SELECT r.country AS "fromCountry", m.country AS "toCountry", count(*)::int AS signups
+         FROM (${WINDOW_MEMBERS}) m
+         JOIN invites i ON i.invite_id = m.referred_by_invite
+         JOIN users r ON r.user_id = i.referrer_id
+        WHERE m.country IS NOT NULL AND r.country IS NOT NULL
+        GROUP BY 1, 2
+        ORDER BY signups DESC, 1, 2
+        LIMIT 50`,
+      windowParams(w),
+    );
+  }
+}

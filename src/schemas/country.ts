@@ -1,0 +1,15 @@
+import countries from 'i18n-iso-countries';
+import { z } from 'zod';
+
+/**
+ * The officially assigned ISO 3166-1 alpha-2 codes, from i18n-iso-countries (kept in step with the ISO 3166
+ * Maintenance Agency's list). XK (Kosovo) is dropped: the package lists it, but it is a user-assigned code, not an
+ * ISO 3166-1 assignment. Intl.DisplayNames is no check: it names EU, QO and ZZ too.
+ */
+const ASSIGNED = new Set(Object.keys(countries.getAlpha2Codes()).filter((c) => c !== 'XK'));
+
+export const countryCode = z
+  .string()
+  .regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code in upper case, e.g. DE')
+  .refine((c) => ASSIGNED.has(c), 'is not an assigned ISO 3166-1 alpha-2 code')
+  .describe('ISO 3166-1 alpha-2 country code, upper case (e.g. DE, US)');
