@@ -44,6 +44,13 @@ const envSchema = z.object({
     .refine((v) => !v || v === 'memory://' || /^postgres(ql)?:\/\//.test(v), {
       message: 'must be postgres://…, postgresql://… or memory://',
     }),
+  DATABASE_READ_URL: z
+    .string()
+    .regex(
+      /^postgres(ql)?:\/\//,
+      'must be postgres://… or postgresql://… (a streaming replica of DATABASE_URL)',
+    )
+    .optional(),
   DATA_DIR: z.string().min(1).default('./data'),
   DB_POOL_MAX: int(10, 1, 200),
   API_KEYS: apiKeys,
@@ -73,6 +80,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
   }
   const config = parsed.data;
+  if (config.DATABASE_READ_URL && !/^postgres(ql)?:\/\//.test(config.DATABASE_URL ?? '')) {
+    throw new ConfigError(
+      'Invalid configuration:\n  DATABASE_READ_URL: needs DATABASE_URL to be a PostgreSQL URL',
+    );
+  }
   if (config.NODE_ENV === 'production' && config.API_KEYS.length === 0) {
     throw new ConfigError('Invalid configuration:\n  API_KEYS: required when NODE_ENV=production');
   }

@@ -101,6 +101,7 @@ export async function runRequests(
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   const summary: RunSummary = { sent: 0, statuses: {}, kinds: {}, failures: [], slowestMs: 0, died: false };
   let next = 0;
+  let finished = 0;
   const worker = async () => {
     while (next < requests.length && !summary.died) {
       const req = requests[next++]!;
@@ -124,16 +125,16 @@ export async function runRequests(
         const code = (err as NodeJS.ErrnoException).code ?? '';
         if (req.kind === 'oversized body' && ['EPIPE', 'ECONNRESET'].includes(code) && alive()) {
           summary.statuses['refused body'] = (summary.statuses['refused body'] ?? 0) + 1;
-          continue;
+        } else {
+          summary.statuses.error = (summary.statuses.error ?? 0) + 1;
+          if (!alive()) summary.died = true;
+          summary.failures.push({
+            rule: alive() ? `no answer: ${(err as Error).message}` : 'process died',
+            request: req,
+          });
         }
-        summary.statuses.error = (summary.statuses.error ?? 0) + 1;
-        if (!alive()) summary.died = true;
-        summary.failures.push({
-          rule: alive() ? `no answer: ${(err as Error).message}` : 'process died',
-          request: req,
-        });
       }
-      if (summary.sent % 1000 === 0) onProgress?.(summary.sent);
+      if (++finished % 1000 === 0) onProgress?.(finished);
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));

@@ -16,7 +16,17 @@ export interface Database {
   kind: DatabaseKind;
   /** Where the data lives, safe to log (no password). */
   location: string;
+  /** A streaming replica for read-only analytics (DATABASE_READ_URL); absent: analytics read the primary. */
+  replica?: { knex: Knex; location: string };
 }
+
+const pgPool = (url: string, applicationName: string, max: number): Knex =>
+  knexFactory({
+    client: 'pg',
+    connection: { connectionString: url, application_name: applicationName },
+    pool: { min: 0, max, acquireTimeoutMillis: 5_000 },
+    acquireConnectionTimeout: 5_000,
+  });
 
 const redact = (url: string): string => {
   try {
@@ -28,17 +38,25 @@ const redact = (url: string): string => {
   }
 };
 
-/** PostgreSQL through a pg pool when DATABASE_URL is a postgres URL, else embedded PGlite (file or memory). */
-export function createDatabase(config: Pick<Config, 'DATABASE_URL' | 'DATA_DIR' | 'DB_POOL_MAX'>): Database {
+/**
+ * PostgreSQL through a pg pool when DATABASE_URL is a postgres URL (plus a second pool on DATABASE_READ_URL's
+ * replica when set), else embedded PGlite (file or memory).
+ */
+export function createDatabase(
+  config: Pick<Config, 'DATABASE_URL' | 'DATA_DIR' | 'DB_POOL_MAX'> &
+    Partial<Pick<Config, 'DATABASE_READ_URL'>>,
+): Database {
   const url = config.DATABASE_URL;
   if (url && url !== 'memory://') {
-    const knex = knexFactory({
-      client: 'pg',
-      connection: { connectionString: url, application_name: 'liftoff' },
-      pool: { min: 0, max: config.DB_POOL_MAX, acquireTimeoutMillis: 5_000 },
-      acquireConnectionTimeout: 5_000,
-    });
-    return { knex, kind: 'postgres', location: redact(url) };
+    const db: Database = {
+      knex: pgPool(url, 'liftoff', config.DB_POOL_MAX),
+      kind: 'postgres',
+      location: redact(url),
+    };
+    const readUrl = config.DATABASE_READ_URL;
+    if (readUrl)
+      db.replica = { knex: pgPool(readUrl, 'liftoff-read', config.DB_POOL_MAX), location: redact(readUrl) };
+    return db;
   }
   if (url === 'memory://') {
     const knex = knexFactory({ client: ClientPgLite, dialect: 'postgres', connection: {} });

@@ -23,7 +23,11 @@ export default fp<DbPluginOptions>(
       if (applied.length > 0) app.log.info({ applied }, 'migrations applied');
     }
     app.decorate('db', db);
-    if (owned) app.addHook('onClose', async () => db.knex.destroy());
+    if (owned) {
+      app.addHook('onClose', async () => {
+        await Promise.all([db.knex.destroy(), db.replica?.knex.destroy()]);
+      });
+    }
   },
   { name: 'db' },
 );

@@ -56,9 +56,12 @@ declare module 'fastify' {
 /** The composition root: stores on the app's database, services on the stores. */
 export function createServices(app: FastifyInstance, opts: ServicesOptions): Services {
   const knex = app.db.knex;
+  // Read-only analytics (results, timelines, viral, growth and holdout metrics) may run on a streaming replica;
+  // everything that writes, and the definitions that decide assignments, stays on the primary.
+  const analytics = app.db.replica?.knex ?? knex;
   const experimentStore = new ExperimentStore(knex);
   const assignmentStore = new AssignmentStore(knex);
-  const resultsStore = new ResultsStore(knex);
+  const resultsStore = new ResultsStore(analytics);
   const definitions = new ExperimentCache(experimentStore);
   const holdoutStore = new HoldoutStore(knex);
   const holdoutDefinitions = new HoldoutCache(holdoutStore);
@@ -69,14 +72,14 @@ export function createServices(app: FastifyInstance, opts: ServicesOptions): Ser
     holdoutDefinitions,
   );
   const conversions = new ConversionService(assignmentStore, new ConversionStore(knex));
-  const metricsStore = new MetricsStore(knex);
+  const metricsStore = new MetricsStore(analytics);
   const countEvent = (type: string, outcome: string, count = 1) =>
     app.metrics.events.inc({ type, outcome }, count);
   return {
     experiments: new ExperimentService(knex, experimentStore, (key) => definitions.invalidate(key)),
     namespaces: new NamespaceService(new NamespaceStore(knex)),
     holdouts: new HoldoutService(knex, holdoutStore, () => holdoutDefinitions.invalidate()),
-    holdoutResults: new HoldoutResultsService(holdoutStore, new HoldoutResultsStore(knex)),
+    holdoutResults: new HoldoutResultsService(holdoutStore, new HoldoutResultsStore(analytics)),
     assignments,
     conversions,
     results: new ResultsService(
@@ -84,16 +87,16 @@ export function createServices(app: FastifyInstance, opts: ServicesOptions): Ser
       resultsStore,
       new AggregateCache({ ttlMs: opts.resultsCacheSeconds * 1000, minCostMs: 200, maxEntries: 100 }),
     ),
-    timeline: new TimelineService(experimentStore, resultsStore, new KFactorTimelineStore(knex)),
+    timeline: new TimelineService(experimentStore, resultsStore, new KFactorTimelineStore(analytics)),
     viral: new ViralService(knex, countEvent),
     events: new EventsService(knex, assignments, conversions, countEvent, opts.revenueCurrency),
     metrics: new MetricsService(metricsStore, opts.fraud),
     growth: new GrowthService(knex, opts.revenueCurrency, countEvent),
     growthMetrics: new GrowthMetricsService({
-      retention: new RetentionStore(knex),
-      attribution: new AttributionStore(knex),
-      geo: new GeoStore(knex),
-      forecast: new ForecastStore(knex),
+      retention: new RetentionStore(analytics),
+      attribution: new AttributionStore(analytics),
+      geo: new GeoStore(analytics),
+      forecast: new ForecastStore(analytics),
       viral: metricsStore,
     }),
   };

@@ -22,6 +22,9 @@ async function database(t: { teardown(fn: () => unknown): void }): Promise<Scrat
 
 const skip = usingPostgres ? false : (clusterUnavailable() ?? false);
 
+// Real processes (and clusters) start slowly on a busy machine: more than the suite's 120 s per file.
+t.setTimeout(300_000);
+
 t.test('two instances racing first assignments and signups', { skip }, async (t) => {
   const db = await database(t);
   t.teardown(() => db.drop());

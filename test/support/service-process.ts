@@ -65,8 +65,8 @@ export function startService(env: Record<string, string>, opts: StartOptions = {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`service did not start within ${opts.timeoutMs ?? 60_000} ms:\n${out.slice(-4000)}`));
-    }, opts.timeoutMs ?? 60_000);
+      reject(new Error(`service did not start within ${opts.timeoutMs ?? 180_000} ms:\n${out.slice(-4000)}`));
+    }, opts.timeoutMs ?? 180_000);
     const onData = (chunk: Buffer) => {
       out += chunk.toString();
       if (out.length > 2_000_000) out = out.slice(-1_000_000);
