@@ -31,41 +31,54 @@ export class RetentionStore {
   constructor(private readonly knex: Knex) {}
 
   /**
-   * One row per cohort × period. Period k of a user is [s + k·P, s + (k+1)·P); it counts when it has fully elapsed.
-   * `on` finds the periods each member was active in (one pass over their activity before s + N·P); `on_or_after`
-   * needs only each member's last activity (one backward index probe per member).
+   * One row per cohort × period. Period k of a user is [s + k·P, s + (k+1)·P). Each member gets `e`, the last period
+   * that has fully elapsed (k ≤ e ⟺ s + (k+1)·P ≤ now), so a cohort's eligible count at k is its members with e ≥ k,
+   * summed from a few (cohort, e) groups instead of member × period rows. `on` reads the periods each member was
+   * active in (one pass over their activity before s + N·P); `on_or_after` only each member's last activity (one
+   * backward index probe), which retains every period up to the one holding it.
    */
   async retention(w: Window, q: RetentionQuery, now: Date): Promise<RetentionCell[]> {
     const p = `(:hours * interval '1 hour')`;
-    const hits =
+    const periodOf = (col: string) =>
+      `floor(extract(epoch FROM ${col} - m.signed_up_at) / (:hours * 3600))::int`;
+    const retained =
       q.mode === 'on'
-        ? `SELECT DISTINCT a.user_id, floor(extract(epoch FROM a.occurred_at - m.signed_up_at) / (:hours * 3600))::int AS k
-             FROM members m JOIN user_activity a ON a.user_id = m.user_id
-              AND a.occurred_at >= m.signed_up_at + ${p} AND a.occurred_at < m.signed_up_at + :periods * ${p}`
-        : `SELECT m.user_id, k.k FROM members m
-             CROSS JOIN LATERAL (SELECT max(occurred_at) AS last FROM user_activity a WHERE a.user_id = m.user_id) l
-             JOIN ks k ON k.k >= 1 AND l.last >= m.signed_up_at + k.k * ${p}`;
+        ? `SELECT m.cohort, h.k, count(*) AS n
+             FROM (SELECT DISTINCT a.user_id, ${periodOf('a.occurred_at')} AS k
+                     FROM members m JOIN user_activity a ON a.user_id = m.user_id
+                      AND a.occurred_at >= m.signed_up_at + ${p} AND a.occurred_at < m.signed_up_at + :periods * ${p}) h
+             JOIN members m ON m.user_id = h.user_id AND h.k <= m.e
+            GROUP BY m.cohort, h.k`
+        : `SELECT c.cohort, ks.k, sum(c.n) AS n
+             FROM (SELECT m.cohort, least(m.e, ${periodOf('l.last')}) AS r, count(*) AS n
+                     FROM members m
+                     CROSS JOIN LATERAL (SELECT max(occurred_at) AS last FROM user_activity a WHERE a.user_id = m.user_id) l
+                    WHERE l.last >= m.signed_up_at + ${p}
+                    GROUP BY 1, 2) c
+             JOIN ks ON ks.k BETWEEN 1 AND c.r
+            GROUP BY c.cohort, ks.k`;
     return rows<RetentionCell>(
       this.knex,
       `WITH members AS (
-         SELECT user_id, signed_up_at, date_trunc(:granularity, signed_up_at AT TIME ZONE :tz) AS cohort
+         SELECT user_id, signed_up_at, date_trunc(:granularity, signed_up_at AT TIME ZONE :tz) AS cohort,
+                least(:periods - 1, floor(extract(epoch FROM :now::timestamptz - signed_up_at) / (:hours * 3600))::int - 1) AS e
            FROM (${WINDOW_MEMBERS}) m
           WHERE :source::text IS NULL OR source = :source
        ), ks AS (
          SELECT generate_series(0, :periods - 1) AS k
-       ), hits AS (${hits}),
-       cells AS (
-         SELECT m.cohort, ks.k,
-                count(*) FILTER (WHERE ks.k = 0 OR m.signed_up_at + (ks.k + 1) * ${p} <= :now) AS eligible,
-                count(*) FILTER (WHERE ks.k = 0 OR (m.signed_up_at + (ks.k + 1) * ${p} <= :now AND h.user_id IS NOT NULL))
-                  AS retained
-           FROM members m CROSS JOIN ks LEFT JOIN hits h ON h.user_id = m.user_id AND h.k = ks.k
-          GROUP BY m.cohort, ks.k
-       )
-       SELECT c.cohort AT TIME ZONE :tz AS "cohortStart", s.size, c.k AS period,
-              c.eligible::int AS eligible, c.retained::int AS retained
-         FROM cells c JOIN (SELECT cohort, count(*)::int AS size FROM members GROUP BY cohort) s USING (cohort)
-        ORDER BY c.cohort, c.k`,
+       ), elapsed AS (
+         SELECT cohort, e, count(*) AS n FROM members GROUP BY cohort, e
+       ), sizes AS (
+         SELECT cohort, sum(n)::int AS size FROM elapsed GROUP BY cohort
+       ), eligible AS (
+         SELECT x.cohort, ks.k, sum(x.n) FILTER (WHERE ks.k = 0 OR x.e >= ks.k) AS n
+           FROM elapsed x CROSS JOIN ks GROUP BY x.cohort, ks.k
+       ), retained AS (${retained})
+       SELECT s.cohort AT TIME ZONE :tz AS "cohortStart", s.size, g.k AS period,
+              coalesce(g.n, 0)::int AS eligible,
+              (CASE WHEN g.k = 0 THEN s.size ELSE coalesce(r.n, 0) END)::int AS retained
+         FROM sizes s JOIN eligible g USING (cohort) LEFT JOIN retained r ON r.cohort = g.cohort AND r.k = g.k
+        ORDER BY s.cohort, g.k`,
       windowParams(w, {
         granularity: q.granularity,
         hours: q.granularity === 'day' ? 24 : 168,
