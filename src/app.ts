@@ -57,6 +57,8 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
     ajv: undefined,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: MAX_PARAM_LENGTH },
     frameworkErrors,
+    // The drain plugin answers these with problem+json instead.
+    return503OnClosing: false,
   });
   app.setValidatorCompiler(validatorCompiler);
   // Replies are typed by their zod schemas at compile time; checking every reply against them at run time costs
