@@ -1,3 +1,4 @@
+import cors from '@fastify/cors';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Config } from './config.js';
@@ -86,6 +87,15 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   await app.register(dbPlugin, { db, owned: !opts.db, migrate: opts.migrate ?? true });
   await app.register(metrics, { token: config.METRICS_TOKEN });
   await app.register(swagger);
+  // CORS is off unless CORS_ORIGINS names the browser origins allowed to call the API.
+  if (config.CORS_ORIGINS.length > 0) {
+    await app.register(cors, {
+      origin: config.CORS_ORIGINS.includes('*') ? '*' : config.CORS_ORIGINS,
+      allowedHeaders: ['authorization', 'content-type', 'x-request-id'],
+      exposedHeaders: ['x-request-id', 'retry-after'],
+      maxAge: 600,
+    });
+  }
   // Before auth, so that requests auth refuses (401) count against the client's budget too.
   await app.register(rateLimitPlugin, { perMinute: config.RATE_LIMIT_PER_MINUTE, keys: config.API_KEYS });
   await app.register(auth, { keys: config.API_KEYS });
