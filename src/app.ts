@@ -1,5 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
-import rateLimit from '@fastify/rate-limit';
+import cors from '@fastify/cors';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Config } from './config.js';
@@ -10,6 +9,8 @@ import dbPlugin from './plugins/db.js';
 import drain from './plugins/drain.js';
 import errorHandler, { frameworkErrors } from './plugins/error-handler.js';
 import metrics from './plugins/metrics.js';
+import rateLimitPlugin from './plugins/rate-limit.js';
+import requestId, { genReqId } from './plugins/request-id.js';
 import securityHeaders from './plugins/security-headers.js';
 import services from './plugins/services.js';
 import swagger from './plugins/swagger.js';
@@ -41,8 +42,6 @@ export interface BuildOptions {
   logger?: FastifyServerOptions['logger'];
 }
 
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-
 /** Builds the service without listening: used by server.ts, tests and benchmarks alike. */
 export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   const { config } = opts;
@@ -54,14 +53,13 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
     bodyLimit: BODY_LIMIT,
     // Opening the embedded database and migrating it can take tens of seconds on a slow first start.
     pluginTimeout: 120_000,
-    genReqId: (req) => {
-      const given = req.headers['x-request-id'];
-      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-    },
+    genReqId,
     requestIdHeader: false,
     ajv: undefined,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: MAX_PARAM_LENGTH },
     frameworkErrors,
+    // The drain plugin answers these with problem+json instead.
+    return503OnClosing: false,
   });
   app.setValidatorCompiler(validatorCompiler);
   // Replies are typed by their zod schemas at compile time; checking every reply against them at run time costs
@@ -69,10 +67,6 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   app.setSerializerCompiler(
     config.NODE_ENV === 'test' ? serializerCompiler : () => (data: unknown) => JSON.stringify(data),
   );
-  app.addHook('onRequest', (req, reply, done) => {
-    reply.header('x-request-id', req.id);
-    done();
-  });
 
   // JSON only (text/plain is 415); an empty body is "no body", so body-less actions accept a bare POST.
   app.removeContentTypeParser(['application/json', 'text/plain']);
@@ -91,6 +85,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
     }
   });
 
+  await app.register(requestId);
   await app.register(errorHandler);
   await app.register(drain);
   await app.register(securityHeaders);
@@ -98,27 +93,18 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   await app.register(dbPlugin, { db, owned: !opts.db, migrate: opts.migrate ?? true });
   await app.register(metrics, { token: config.METRICS_TOKEN });
   await app.register(swagger);
-  await app.register(auth, { keys: config.API_KEYS });
-  if (config.RATE_LIMIT_PER_MINUTE > 0) {
-    await app.register(rateLimit, {
-      max: config.RATE_LIMIT_PER_MINUTE,
-      timeWindow: 60_000,
-      keyGenerator: (req) => {
-        const h = req.headers.authorization;
-        return typeof h === 'string' ? createHash('sha256').update(h).digest('hex').slice(0, 16) : req.ip;
-      },
-      errorResponseBuilder: (_req, ctx) =>
-        new AppError(
-          429,
-          'rate_limited',
-          `Rate limit of ${ctx.max} requests per minute exceeded; retry in ${ctx.after}.`,
-          undefined,
-          {
-            'retry-after': String(Math.ceil(ctx.ttl / 1000)),
-          },
-        ),
+  // CORS is off unless CORS_ORIGINS names the browser origins allowed to call the API.
+  if (config.CORS_ORIGINS.length > 0) {
+    await app.register(cors, {
+      origin: config.CORS_ORIGINS.includes('*') ? '*' : config.CORS_ORIGINS,
+      allowedHeaders: ['authorization', 'content-type', 'x-request-id'],
+      exposedHeaders: ['x-request-id', 'retry-after'],
+      maxAge: 600,
     });
   }
+  // Before auth, so that requests auth refuses (401) count against the client's budget too.
+  await app.register(rateLimitPlugin, { perMinute: config.RATE_LIMIT_PER_MINUTE, keys: config.API_KEYS });
+  await app.register(auth, { keys: config.API_KEYS });
   await app.register(services, {
     fraud: { fastSeconds: config.FRAUD_FAST_SECONDS, burstPerHour: config.FRAUD_BURST_PER_HOUR },
     resultsCacheSeconds: config.RESULTS_CACHE_SECONDS,

@@ -32,6 +32,27 @@ const apiKeys = z
     return keys;
   });
 
+/** Comma-separated origins allowed to call the API from a browser (CORS); empty means CORS stays off. */
+const origins = z
+  .string()
+  .optional()
+  .transform((raw, ctx): string[] => {
+    const list = (raw ?? '')
+      .split(',')
+      .map((o) => o.trim())
+      .filter((o) => o !== '');
+    for (const o of list) {
+      if (o !== '*' && !/^https?:\/\/[^/\s]+$/.test(o)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `"${o}" is not an origin like https://app.example.com (or *)`,
+        });
+        return z.NEVER;
+      }
+    }
+    return list;
+  });
+
 const int = (def: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(def);
 
 const envSchema = z.object({
@@ -57,6 +78,7 @@ const envSchema = z.object({
   METRICS_TOKEN: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   RATE_LIMIT_PER_MINUTE: int(0, 0, 10_000_000),
+  CORS_ORIGINS: origins,
   SHUTDOWN_TIMEOUT_MS: int(10_000, 100, 600_000),
   RESULTS_CACHE_SECONDS: int(60, 0, 86_400),
   FRAUD_FAST_SECONDS: int(10, 0, 86_400),

@@ -141,13 +141,22 @@ export class AssignmentService {
       if (p.variant === undefined) lookups.push(e);
       else inserts.push({ e, variant: p.variant, holdoutId: p.holdoutId });
     }
-    if (lookups.length > 0) {
-      const stored = await this.store.find(
+    // Experiments whose status the database confirmed for this call (the cached one may be stale).
+    const current = new Map<number, Experiment>();
+    const lookUp = async (experiments: Experiment[]) => {
+      if (experiments.length === 0) return;
+      const found = await this.store.find(
         userId,
-        lookups.map((e) => e.id),
+        experiments.map((e) => e.id),
       );
-      for (const [id, a] of stored) this.remember(id, userId, a, known);
-    }
+      for (const e of experiments) {
+        const state = found.get(e.id);
+        if (!state) continue;
+        current.set(e.id, { ...e, status: state.status, winner: state.winner });
+        if (state.assignment) this.remember(e.id, userId, state.assignment, known);
+      }
+    };
+    await lookUp(lookups);
     const now = opts.exposeAt ?? new Date();
     const results = await Promise.all(
       inserts.map(({ e, variant, holdoutId }) => {
@@ -180,16 +189,13 @@ export class AssignmentService {
         out.set(e.key, a);
       }
     });
-    if (retry.length > 0) {
-      const stored = await this.store.find(
-        userId,
-        retry.map((e) => e.id),
-      );
-      for (const [id, a] of stored) this.remember(id, userId, a, known);
-    }
+    await lookUp(retry);
     for (const e of list) {
       if (out.has(e.key)) continue;
-      out.set(e.key, await this.answerFor(e, userId, known.get(e.id), opts, placements.get(e.id)));
+      out.set(
+        e.key,
+        await this.answerFor(current.get(e.id) ?? e, userId, known.get(e.id), opts, placements.get(e.id)),
+      );
     }
     return out;
   }
@@ -227,8 +233,9 @@ export class AssignmentService {
   ): Promise<Assignment> {
     if (e.status === 'completed') return answer(e, userId, 'winner', e.winner ?? e.controlVariant, a);
     if (!a) {
-      if (e.status !== 'running') return answer(e, userId, 'not_running', e.controlVariant);
-      const p = placement!; // every running experiment without a stored row was placed
+      // Not placed: this instance's definition said not running until the database said otherwise a moment ago.
+      if (e.status !== 'running' || !placement) return answer(e, userId, 'not_running', e.controlVariant);
+      const p = placement;
       if (opts.expectVariant !== undefined && p.variant !== undefined && p.variant !== opts.expectVariant)
         throw mismatch(e, p.variant, opts.expectVariant);
       // Nothing stored for a placed user: the holdout went away or the experiment stopped meanwhile.

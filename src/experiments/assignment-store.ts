@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { Batcher } from '../db/batcher.js';
 import { EXPERIMENT_COLUMNS, type ExperimentRow, toExperiment } from './experiment-store.js';
-import type { Experiment } from './types.js';
+import type { Experiment, ExperimentStatus } from './types.js';
 
 export interface StoredAssignment {
   variant: string;
@@ -9,6 +9,13 @@ export interface StoredAssignment {
   exposedAt: Date | null;
   /** Set when the user is held out (SPEC §10.4): the variant is then the control, and the user is not counted. */
   holdoutId: number | null;
+}
+
+/** What the database says now about one experiment for one user. */
+export interface CurrentState {
+  status: ExperimentStatus;
+  winner: string | null;
+  assignment: StoredAssignment | null;
 }
 
 export interface ExperimentWithAssignment {
@@ -87,25 +94,43 @@ export class AssignmentStore {
     }));
   }
 
-  /** This user's stored assignments in these experiments. */
-  async find(userId: string, experimentIds: number[]): Promise<Map<number, StoredAssignment>> {
+  /**
+   * This user's stored assignments in these experiments, and each experiment's current status and winner as the
+   * database has them (a cached definition may be a second old: the answer for a user without assignment must not
+   * depend on it).
+   */
+  async find(userId: string, experimentIds: number[]): Promise<Map<number, CurrentState>> {
     const { rows } = (await this.knex.raw(
-      `SELECT experiment_id, variant, assigned_at, exposed_at, holdout_id FROM assignments
-        WHERE user_id = ? AND experiment_id = ANY(?::int[])`,
+      `SELECT e.id, e.status, e.winner, a.variant, a.assigned_at, a.exposed_at, a.holdout_id
+         FROM experiments e LEFT JOIN assignments a ON a.experiment_id = e.id AND a.user_id = ?
+        WHERE e.id = ANY(?::int[])`,
       [userId, experimentIds as unknown as Knex.Value],
     )) as {
       rows: {
-        experiment_id: number;
-        variant: string;
-        assigned_at: Date;
+        id: number;
+        status: ExperimentStatus;
+        winner: string | null;
+        variant: string | null;
+        assigned_at: Date | null;
         exposed_at: Date | null;
         holdout_id: number | null;
       }[];
     };
     return new Map(
       rows.map((r) => [
-        r.experiment_id,
-        { variant: r.variant, assignedAt: r.assigned_at, exposedAt: r.exposed_at, holdoutId: r.holdout_id },
+        r.id,
+        {
+          status: r.status,
+          winner: r.winner,
+          assignment: r.variant
+            ? {
+                variant: r.variant,
+                assignedAt: r.assigned_at!,
+                exposedAt: r.exposed_at,
+                holdoutId: r.holdout_id,
+              }
+            : null,
+        },
       ]),
     );
   }

@@ -99,12 +99,17 @@ export class ExperimentService {
         weight: v.weight,
         description: v.description ?? null,
       }));
-      let controlVariant = input.controlVariant;
+      const controlVariant = input.controlVariant;
       const keys = (variants ?? current.variants).map((v) => v.key);
       if (controlVariant !== undefined && !keys.includes(controlVariant)) {
         throw fieldError('controlVariant', 'must be one of the variant keys');
       }
-      if (controlVariant === undefined && !keys.includes(current.controlVariant)) controlVariant = keys[0];
+      if (controlVariant === undefined && !keys.includes(current.controlVariant)) {
+        throw fieldError(
+          'controlVariant',
+          `the new variants drop the control "${current.controlVariant}": name the new control in the same change`,
+        );
+      }
       await this.requireNamespace(input.namespace?.key, trx);
       const updated = await this.store.update(current.id, { ...input, variants, controlVariant }, {}, trx);
       await this.store.addHistory(key, { action: 'updated', actor, details: { ...input } }, trx);

@@ -35,35 +35,41 @@ const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest();
 export const keyId = (key: ApiKey): string =>
   `${key.scope}:${sha256(key.secret).toString('hex').slice(0, 8)}`;
 
+/** A lookup of configured keys by secret: digests compared in constant time, every key checked, so timing says nothing. */
+export function keyMatcher(keys: ApiKey[]): (secret: string) => StoredKey | undefined {
+  const stored: StoredKey[] = keys.map((k) => ({ scope: k.scope, digest: sha256(k.secret), id: keyId(k) }));
+  return (secret) => {
+    const digest = sha256(secret);
+    let match: StoredKey | undefined;
+    for (const k of stored) if (timingSafeEqual(k.digest, digest) && !match) match = k;
+    return match;
+  };
+}
+
+/** The secret of an "Authorization: Bearer <secret>" header, if that is what was sent. */
+export const bearerSecret = (header: unknown): string | undefined =>
+  (typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null)?.[1];
+
 export interface AuthOptions {
   keys: ApiKey[];
 }
 
 export default fp<AuthOptions>(
   async function auth(app: FastifyInstance, { keys }) {
-    const stored: StoredKey[] = keys.map((k) => ({ scope: k.scope, digest: sha256(k.secret), id: keyId(k) }));
     app.decorateRequest('actor', 'anonymous');
     app.decorateRequest('scope', 'admin');
-    app.decorate('authEnabled', stored.length > 0);
-    if (stored.length === 0) {
+    app.decorate('authEnabled', keys.length > 0);
+    if (keys.length === 0) {
       app.log.warn('API_KEYS is not set: authentication is OFF. Set API_KEYS before exposing the service.');
       return;
     }
-
-    // Compare digests of equal length in constant time, and check every key so timing says nothing.
-    const find = (secret: string): StoredKey | undefined => {
-      const digest = sha256(secret);
-      let match: StoredKey | undefined;
-      for (const k of stored) if (timingSafeEqual(k.digest, digest) && !match) match = k;
-      return match;
-    };
+    const find = keyMatcher(keys);
 
     app.addHook('onRequest', async (request: FastifyRequest) => {
       const needed = request.routeOptions.config.scope;
       if (!needed) return;
-      const header = request.headers.authorization;
-      const m = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-      if (!m?.[1]) {
+      const secret = bearerSecret(request.headers.authorization);
+      if (!secret) {
         throw new AppError(
           401,
           'unauthorized',
@@ -74,7 +80,7 @@ export default fp<AuthOptions>(
           },
         );
       }
-      const key = find(m[1]);
+      const key = find(secret);
       if (!key) {
         throw new AppError(401, 'unauthorized', 'The API key is not valid.', undefined, {
           'www-authenticate': 'Bearer',

@@ -125,6 +125,9 @@ function toProblem(
   return { problem: problem(500, 'internal_error', 'An unexpected error occurred; it has been logged.') };
 }
 
+/** What a client error logs at info: its code and the fields it names, never the detail (it quotes ids). */
+const rejected = (p: Problem) => ({ code: p.code, status: p.status, fields: p.errors?.map((e) => e.path) });
+
 /**
  * Errors Fastify raises before routing (a bad percent-encoding, an over-long path parameter): problem+json like
  * every other answer, instead of Fastify's own body.
@@ -136,7 +139,7 @@ export function frameworkErrors(err: FastifyError, request: FastifyRequest, repl
           { path: 'path', message: err.message },
         ])
       : toProblem(err, request).problem;
-  request.log.info({ code: p.code, status: p.status }, p.detail);
+  request.log.info(rejected(p), 'request rejected');
   sendProblem(reply, p);
 }
 
@@ -145,7 +148,7 @@ export default fp(
     app.setErrorHandler((err: FastifyError, request, reply) => {
       const { problem: p, headers } = toProblem(err, request);
       if (p.status >= 500 && p.status !== 503) request.log.error({ err }, 'request failed');
-      else request.log.info({ code: p.code, status: p.status }, p.detail);
+      else request.log.info(rejected(p), 'request rejected');
       return sendProblem(reply, p, headers);
     });
     app.setNotFoundHandler((request, reply) =>

@@ -27,13 +27,17 @@ export default async function healthRoutes(fastify: FastifyInstance) {
 
   app.get(
     '/health/live',
-    { schema: { tags: ['health'], summary: 'The process is up', response: { 200: healthSchema } } },
+    {
+      config: { rateLimit: false },
+      schema: { tags: ['health'], summary: 'The process is up', response: { 200: healthSchema } },
+    },
     async () => ({ status: 'ok' as const }),
   );
 
   app.get(
     '/health/ready',
     {
+      config: { rateLimit: false },
       schema: {
         tags: ['health'],
         summary: 'The database is reachable and its migrations are current',

@@ -6,20 +6,21 @@ export const alphaParam = z.coerce
   .gt(0, 'alpha must be in (0, 0.5]')
   .max(0.5, 'alpha must be in (0, 0.5]')
   .default(0.05);
+/** In JSON bodies numbers are numbers: "0.1" or [0.1] is refused, not coerced. */
+export const alphaBody = z
+  .number()
+  .gt(0, 'alpha must be in (0, 0.5]')
+  .max(0.5, 'alpha must be in (0, 0.5]')
+  .default(0.05);
 export const correctionParam = z.enum(['holm', 'bonferroni', 'none']).default('holm');
 export const methodParam = z
   .enum(['fixed', 'sequential'])
   .default('fixed')
   .describe('sequential: always-valid p-values and confidence sequences, safe to watch every day');
-export const tuningParam = z.coerce
-  .number()
-  .int()
-  .min(100)
-  .max(1e9)
-  .optional()
-  .describe(
-    'Sequential only: the total sample size N* at which the confidence sequence is tightest (default 5000)',
-  );
+const TUNING =
+  'Sequential only: the total sample size N* at which the confidence sequence is tightest (default 5000)';
+export const tuningParam = z.coerce.number().int().min(100).max(1e9).optional().describe(TUNING);
+export const tuningBody = z.number().int().min(100).max(1e9).optional().describe(TUNING);
 export const formatParam = z.enum(['json', 'csv']).optional().describe('csv: same as Accept: text/csv');
 
 export const resultsQuery = z.strictObject({

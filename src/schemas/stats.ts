@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { targetRate } from '../stats/sample-size.js';
 import { interval, nullableNumber } from './common.js';
-import { alphaParam, ciSchema, correctionParam, methodParam, tuningParam } from './results.js';
+import { alphaBody, ciSchema, correctionParam, methodParam, tuningBody } from './results.js';
 
 const count = z.number().int('must be a whole number').min(0, 'must be ≥ 0').max(1e12);
 
@@ -12,10 +12,10 @@ const arm = z
 export const proportionsBody = z.strictObject({
   control: arm,
   treatments: z.array(arm).min(1).max(19),
-  alpha: alphaParam,
+  alpha: alphaBody,
   correction: correctionParam,
   method: methodParam,
-  sequentialTuning: tuningParam,
+  sequentialTuning: tuningBody,
 });
 
 export const proportionsSchema = z.object({
@@ -48,7 +48,7 @@ const moments = z.strictObject({
   variance: z.number().min(0, 'must be ≥ 0').max(1e30),
 });
 
-export const meansBody = z.strictObject({ control: moments, treatment: moments, alpha: alphaParam });
+export const meansBody = z.strictObject({ control: moments, treatment: moments, alpha: alphaBody });
 
 export const meansSchema = z.object({
   meanDifference: nullableNumber,
@@ -97,7 +97,7 @@ export const sampleSizeBody = z
       .refine((v) => v !== 0, 'must not be 0')
       .describe('Relative (0.1 = +10 %) or absolute (0.01 = +1 point) change to detect; may be negative'),
     effect: z.enum(['relative', 'absolute']).default('relative'),
-    alpha: alphaParam,
+    alpha: alphaBody,
     power: z.number().gt(0, 'must be in (0, 1)').lt(1, 'must be in (0, 1)').default(0.8),
     variants: z.number().int().min(2).max(20).default(2),
     dailyUsers: z

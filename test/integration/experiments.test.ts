@@ -136,11 +136,12 @@ t.test('patch: draft-only fields, any-time fields, delete only drafts', async (t
         { key: 'a', weight: 1 },
         { key: 'b', weight: 3 },
       ],
+      controlVariant: 'a',
       trafficPercent: 40,
     },
   });
   t.equal(patched.statusCode, 200);
-  t.match(json(patched), { controlVariant: 'a', trafficPercent: 40 }, 'control follows the new variants');
+  t.match(json(patched), { controlVariant: 'a', trafficPercent: 40 }, 'new variants name their control');
 
   await app.inject({ method: 'POST', url: '/v1/experiments/p/start' });
   const locked = await app.inject({ method: 'PATCH', url: '/v1/experiments/p', payload: { hashSeed: 'x' } });
