@@ -10,9 +10,19 @@ const API_KEYS = Object.entries(KEYS)
   .join(',');
 type Scope = keyof typeof KEYS;
 
-/** SPEC §2: ingest writes events, read reads (results, metrics, stats, listing), admin changes experiments. */
-function expectedScope(method: string, path: string): Scope | null {
-  if (path.startsWith('/health/') || path === '/docs' || path === '/openapi.json' || path === '/metrics')
+/**
+ * SPEC §2: ingest writes events, read reads (results, metrics, stats, listing), admin changes experiments;
+ * SPEC §5: GET /v1/me answers any valid key, and the dashboard page needs none (it asks for a key itself).
+ */
+function expectedScope(method: string, path: string): Scope | 'any' | null {
+  if (path === '/v1/me') return 'any';
+  if (
+    path.startsWith('/health/') ||
+    path === '/docs' ||
+    path === '/openapi.json' ||
+    path === '/metrics' ||
+    path === '/dashboard'
+  )
     return null;
   if (path.startsWith('/v1/metrics/') || path.startsWith('/v1/stats/')) return 'read';
   if (
@@ -42,7 +52,7 @@ t.test('scope matrix over every route of the OpenAPI document', async (t) => {
       .map((m) => ({ method: m.toUpperCase(), path })),
   );
   routes.push({ method: 'GET', path: '/docs' }, { method: 'GET', path: '/openapi.json' });
-  routes.push({ method: 'GET', path: '/metrics' });
+  routes.push({ method: 'GET', path: '/metrics' }, { method: 'GET', path: '/dashboard' });
   t.ok(routes.length >= 35, `${routes.length} routes`);
 
   const callers: [string, Record<string, string>][] = [
@@ -74,7 +84,7 @@ t.test('scope matrix over every route of the OpenAPI document', async (t) => {
           ? 'allowed'
           : scope === null
             ? 401
-            : scope === 'admin' || scope === needed
+            : scope === 'admin' || scope === needed || needed === 'any'
               ? 'allowed'
               : 403;
       const got = res.statusCode === 401 || res.statusCode === 403 ? res.statusCode : 'allowed';
