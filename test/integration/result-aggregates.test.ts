@@ -145,7 +145,7 @@ t.test('aggregates equal a full recount after random interleavings of events', a
         await check(t, app, commands, groups);
       },
     ),
-    { numRuns: usingPostgres ? 40 : 15 },
+    { numRuns: usingPostgres ? 12 : 10 },
   );
 });
 
