@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { Batcher } from '../db/batcher.js';
 import { EXPERIMENT_COLUMNS, type ExperimentRow, toExperiment } from './experiment-store.js';
+import { APPLY_COUNTED, APPLY_EXPOSURE_BUCKETS, APPLY_VARIANT_COUNTS } from './result-aggregates.js';
 import type { Experiment, ExperimentStatus } from './types.js';
 
 export interface StoredAssignment {
@@ -162,7 +163,23 @@ export class AssignmentStore {
           WHERE x.holdout_id IS NULL OR EXISTS (SELECT 1 FROM holdouts h WHERE h.id = x.holdout_id)
          ON CONFLICT (experiment_id, user_id) DO NOTHING
          RETURNING experiment_id, user_id, variant, assigned_at, exposed_at, holdout_id
-       )
+       ), counts AS (
+         -- Held-out users count nowhere in results.
+         SELECT * FROM ins WHERE holdout_id IS NULL
+       ), variant_moves AS (
+         SELECT experiment_id, variant, count(*) AS assigned, count(exposed_at) AS exposed FROM counts
+          GROUP BY experiment_id, variant
+       ), moved AS (
+         SELECT experiment_id, variant, NULL::timestamptz AS old_at, exposed_at AS new_at
+           FROM counts WHERE exposed_at IS NOT NULL
+       ), counted AS (
+         -- A user released from a holdout is assigned afresh but keeps the conversions stored before.
+         SELECT c.experiment_id, c.metric, c.user_id, m.variant, count(*)::int AS n, count(c.value)::int AS v,
+                coalesce(sum(c.value), 0) AS s, min(c.occurred_at) AS first_at
+           FROM counts m JOIN conversions c ON c.experiment_id = m.experiment_id AND c.user_id = m.user_id
+          WHERE c.occurred_at >= m.exposed_at
+          GROUP BY c.experiment_id, c.metric, c.user_id, m.variant
+       ), ${APPLY_VARIANT_COUNTS}, ${APPLY_EXPOSURE_BUCKETS}, ${APPLY_COUNTED}
        SELECT true AS inserted, ins.* FROM ins
        UNION ALL
        SELECT false, a.experiment_id, a.user_id, a.variant, a.assigned_at, a.exposed_at, a.holdout_id
@@ -216,21 +233,101 @@ export class AssignmentStore {
     userId: string,
     at: Date,
   ): Promise<{ exposedAt: Date; firstExposure: boolean; exposureChanged: boolean } | null> {
-    const { rows } = (await this.knex.raw(
-      `WITH prev AS (
-         SELECT exposed_at FROM assignments WHERE experiment_id = ? AND user_id = ?
-       ), upd AS (
-         UPDATE assignments SET exposed_at = ?::timestamptz
-          WHERE experiment_id = ? AND user_id = ? AND (exposed_at IS NULL OR exposed_at > ?::timestamptz)
-          RETURNING exposed_at
-       )
-       SELECT coalesce((SELECT exposed_at FROM upd), prev.exposed_at) AS exposed_at,
-              (prev.exposed_at IS NULL AND EXISTS (SELECT 1 FROM upd)) AS first,
-              EXISTS (SELECT 1 FROM upd) AS changed
-         FROM prev`,
-      [experimentId, userId, at.toISOString(), experimentId, userId, at.toISOString()],
-    )) as { rows: { exposed_at: Date; first: boolean; changed: boolean }[] };
-    const row = rows[0];
-    return row ? { exposedAt: row.exposed_at, firstExposure: row.first, exposureChanged: row.changed } : null;
+    const [row] = await this.exposeMany([{ experimentId, userId, at }]);
+    return row ?? null;
+  }
+
+  /**
+   * Records exposures set-based, keeping each user's earliest; one answer per input (null: no assignment).
+   * A first exposure that is set or moves earlier makes the user's conversions from then on count, so the
+   * aggregates are recounted for those users in a second statement of the same transaction: its snapshot is
+   * taken after the first statement locked the assignments, so it sees every conversion committed by a writer
+   * that held the assignment before, and writers after it wait for the commit and see the new exposure.
+   */
+  async exposeMany(
+    items: { experimentId: number; userId: string; at: Date }[],
+  ): Promise<({ exposedAt: Date; firstExposure: boolean; exposureChanged: boolean } | null)[]> {
+    const stored = await this.knex.transaction(async (trx) => {
+      const { rows } = (await trx.raw(
+        `WITH x AS (
+           SELECT experiment_id, user_id, min(at) AS at
+             FROM unnest(?::int[], ?::text[], ?::timestamptz[]) AS x(experiment_id, user_id, at)
+            GROUP BY experiment_id, user_id
+         ), upd AS (
+           UPDATE assignments a SET exposed_at = old.at
+             FROM (SELECT a.experiment_id, a.user_id, a.exposed_at, x.at
+                     FROM assignments a JOIN x USING (experiment_id, user_id)
+                    WHERE a.exposed_at IS NULL OR a.exposed_at > x.at
+                    ORDER BY a.experiment_id, a.user_id
+                      FOR UPDATE OF a) old
+            WHERE a.experiment_id = old.experiment_id AND a.user_id = old.user_id
+           RETURNING a.experiment_id, a.user_id, a.variant, a.holdout_id, old.exposed_at AS old_at,
+                     a.exposed_at AS new_at
+         ), moved AS (
+           SELECT * FROM upd WHERE holdout_id IS NULL
+         ), variant_moves AS (
+           SELECT experiment_id, variant, 0 AS assigned, count(*) FILTER (WHERE old_at IS NULL) AS exposed FROM moved
+            GROUP BY experiment_id, variant
+         ), ${APPLY_VARIANT_COUNTS}, ${APPLY_EXPOSURE_BUCKETS}
+         SELECT experiment_id, user_id, variant, holdout_id, old_at, new_at FROM upd
+         UNION ALL
+         SELECT a.experiment_id, a.user_id, a.variant, a.holdout_id, a.exposed_at, NULL
+           FROM assignments a JOIN x USING (experiment_id, user_id)
+          WHERE NOT EXISTS (SELECT 1 FROM upd WHERE upd.experiment_id = a.experiment_id AND upd.user_id = a.user_id)`,
+        [
+          items.map((i) => i.experimentId) as unknown as Knex.Value,
+          items.map((i) => i.userId),
+          items.map((i) => i.at.toISOString()),
+        ],
+      )) as {
+        rows: {
+          experiment_id: number;
+          user_id: string;
+          variant: string;
+          holdout_id: number | null;
+          old_at: Date | null;
+          new_at: Date | null;
+        }[];
+      };
+      const moved = rows.filter((r) => r.new_at !== null && r.holdout_id === null);
+      if (moved.length > 0) {
+        await trx.raw(
+          `WITH m AS (
+             SELECT * FROM unnest(?::int[], ?::text[], ?::text[], ?::timestamptz[], ?::timestamptz[])
+                    AS m(experiment_id, user_id, variant, old_at, new_at)
+           ), counted AS (
+             SELECT c.experiment_id, c.metric, c.user_id, m.variant, count(*)::int AS n, count(c.value)::int AS v,
+                    coalesce(sum(c.value), 0) AS s, min(c.occurred_at) AS first_at
+               FROM m JOIN conversions c ON c.experiment_id = m.experiment_id AND c.user_id = m.user_id
+              WHERE c.occurred_at >= m.new_at AND (m.old_at IS NULL OR c.occurred_at < m.old_at)
+              GROUP BY c.experiment_id, c.metric, c.user_id, m.variant
+           ), ${APPLY_COUNTED}
+           SELECT count(*)::int AS n FROM counted`,
+          [
+            moved.map((r) => r.experiment_id) as unknown as Knex.Value,
+            moved.map((r) => r.user_id),
+            moved.map((r) => r.variant),
+            moved.map((r) => r.old_at?.toISOString() ?? null) as unknown as Knex.Value,
+            moved.map((r) => r.new_at!.toISOString()),
+          ],
+        );
+      }
+      return rows;
+    });
+    const byKey = new Map(stored.map((r) => [rowKey(r.experiment_id, r.user_id), r]));
+    // Within one call, only the first item of a user that set or moved the first exposure is told it did.
+    const told = new Set<string>();
+    return items.map((i) => {
+      const key = rowKey(i.experimentId, i.userId);
+      const r = byKey.get(key);
+      if (!r) return null;
+      const changed = r.new_at !== null && !told.has(key);
+      if (changed) told.add(key);
+      return {
+        exposedAt: r.new_at ?? r.old_at!,
+        firstExposure: changed && r.old_at === null,
+        exposureChanged: changed,
+      };
+    });
   }
 }

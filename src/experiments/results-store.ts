@@ -16,9 +16,10 @@ export interface VariantAggregate {
 }
 
 /**
- * Per-variant aggregates for one metric, computed in SQL: a conversion counts when it occurred at or after the
- * user's first exposure and, for a completed experiment, before completion. Held-out users (holdout_id set) are
- * left out of every figure.
+ * Per-variant figures for one metric: a conversion counts when it occurred at or after the user's first exposure
+ * and, for a completed experiment, before completion. They are read from the aggregates the ingest statements
+ * maintain (a few rows per variant, whatever the number of exposures), which leave held-out users out; a completed experiment subtracts what its
+ * users converted from completion on, found through (experiment, metric, occurred_at).
  */
 /** The longest results timeline: one year of days, which bounds the work and the answer of one request. */
 export const MAX_TIMELINE_DAYS = 366;
@@ -32,26 +33,40 @@ export class ResultsStore {
     completedAt: Date | null,
   ): Promise<VariantAggregate[]> {
     const { rows } = (await this.knex.raw(
-      `WITH counted AS (
-         SELECT c.user_id, sum(c.value) AS value_sum, count(c.value) AS valued
+      `WITH v AS (
+         SELECT variant, sum(assigned) AS assigned, sum(exposed) AS exposed
+           FROM result_variant_counts WHERE experiment_id = :id GROUP BY variant
+       ), m AS (
+         SELECT variant, sum(converted) AS converted, sum(valued) AS valued, sum(value_sum) AS value_sum,
+                sum(value_sumsq) AS value_sumsq
+           FROM result_metric_counts WHERE experiment_id = :id AND metric = :metric GROUP BY variant
+       ), late AS (
+         SELECT c.user_id, count(*) AS n, count(c.value) AS v, coalesce(sum(c.value), 0) AS s
            FROM conversions c
            JOIN assignments a ON a.experiment_id = c.experiment_id AND a.user_id = c.user_id
-          WHERE c.experiment_id = :id AND c.metric = :metric
-            AND a.exposed_at IS NOT NULL AND c.occurred_at >= a.exposed_at
-            AND (:completedAt::timestamptz IS NULL OR c.occurred_at < :completedAt::timestamptz)
+          WHERE c.experiment_id = :id AND c.metric = :metric AND c.occurred_at >= :completedAt::timestamptz
+            AND c.occurred_at >= a.exposed_at
           GROUP BY c.user_id
+       ), cut AS (
+         SELECT u.variant, count(*) FILTER (WHERE u.counted = late.n) AS converted, sum(late.v) AS valued,
+                sum(late.s) AS value_sum,
+                sum(u.value_sum * u.value_sum - (u.value_sum - late.s) * (u.value_sum - late.s)) AS value_sumsq
+           FROM late JOIN result_user_metrics u ON u.experiment_id = :id AND u.metric = :metric AND u.user_id = late.user_id
+          GROUP BY u.variant
+       ), t AS (
+         SELECT v.variant, v.assigned, v.exposed,
+                coalesce(m.converted, 0) - coalesce(cut.converted, 0) AS converted,
+                coalesce(m.valued, 0) - coalesce(cut.valued, 0) AS valued,
+                coalesce(m.value_sum, 0) - coalesce(cut.value_sum, 0) AS value_sum,
+                coalesce(m.value_sumsq, 0) - coalesce(cut.value_sumsq, 0) AS value_sumsq
+           FROM v LEFT JOIN m USING (variant) LEFT JOIN cut USING (variant)
        )
-       SELECT a.variant,
-              count(*)::int AS assigned,
-              count(a.exposed_at)::int AS exposed,
-              count(counted.user_id)::int AS converted,
-              coalesce(sum(counted.value_sum), 0)::float8 AS "valueSum",
-              coalesce(sum(counted.valued), 0)::int AS valued,
-              (var_samp(coalesce(counted.value_sum, 0)) FILTER (WHERE a.exposed_at IS NOT NULL))::float8 AS "valueVariance"
-         FROM assignments a
-         LEFT JOIN counted ON counted.user_id = a.user_id
-        WHERE a.experiment_id = :id AND a.holdout_id IS NULL
-        GROUP BY a.variant`,
+       SELECT variant, assigned::int, exposed::int, converted::int, value_sum::float8 AS "valueSum", valued::int,
+              -- var_samp's own formula, over exposed users (those without a counted value add 0 and 0).
+              CASE WHEN exposed > 1
+                   THEN ((exposed * value_sumsq - value_sum * value_sum) / (exposed * (exposed - 1)))::float8
+              END AS "valueVariance"
+         FROM t`,
       { id: experimentId, metric, completedAt: completedAt?.toISOString() ?? null },
     )) as { rows: VariantAggregate[] };
     return rows;
@@ -98,29 +113,30 @@ export class ResultsStore {
     tz: string,
   ): Promise<{ day: Date; variant: string; exposed: number; converted: number }[]> {
     const { rows } = (await this.knex.raw(
-      `WITH f AS (
-         SELECT a.variant, a.exposed_at, min(c.occurred_at) AS converted_at
-           FROM assignments a
-           LEFT JOIN conversions c ON c.experiment_id = a.experiment_id AND c.user_id = a.user_id AND c.metric = :metric
-                                  AND c.occurred_at >= a.exposed_at
-                                  AND (:completedAt::timestamptz IS NULL OR c.occurred_at < :completedAt::timestamptz)
-          WHERE a.experiment_id = :id AND a.exposed_at IS NOT NULL AND a.holdout_id IS NULL
-          GROUP BY a.user_id, a.variant, a.exposed_at
-       ), e0 AS (
-         SELECT variant, date_trunc('day', exposed_at AT TIME ZONE :tz) AS d, count(*)::int AS n FROM f GROUP BY 1, 2
+      `WITH e0 AS (
+         SELECT variant, date_trunc('day', bucket AT TIME ZONE :tz) AS d, sum(exposed) AS n
+           FROM result_exposure_buckets WHERE experiment_id = :id
+          GROUP BY 1, 2 HAVING sum(exposed) > 0
+       ), cb AS (
+         SELECT variant, bucket, converted AS n
+           FROM result_conversion_buckets WHERE experiment_id = :id AND metric = :metric
+         UNION ALL
+         -- The completion cut-off: a user whose first counted conversion came at or after it never converted.
+         SELECT variant, first_at, -1 FROM result_user_metrics
+          WHERE experiment_id = :id AND metric = :metric AND first_at >= :completedAt::timestamptz
        ), c0 AS (
-         SELECT variant, date_trunc('day', converted_at AT TIME ZONE :tz) AS d, count(*)::int AS n
-           FROM f WHERE converted_at IS NOT NULL GROUP BY 1, 2
+         SELECT variant, date_trunc('day', bucket AT TIME ZONE :tz) AS d, sum(n) AS n FROM cb
+          GROUP BY 1, 2 HAVING sum(n) > 0
        ), span AS (
          SELECT greatest((SELECT min(d) FROM e0), hi - (:maxDays - 1) * interval '1 day') AS lo, hi
            FROM (SELECT max(d) AS hi FROM (SELECT d FROM e0 UNION ALL SELECT d FROM c0) x) m
        ), e AS (
-         SELECT variant, greatest(d, lo) AS d, sum(n)::int AS n FROM e0, span GROUP BY 1, 2
+         SELECT variant, greatest(d, lo) AS d, sum(n) AS n FROM e0, span GROUP BY 1, 2
        ), c AS (
-         SELECT variant, greatest(d, lo) AS d, sum(n)::int AS n FROM c0, span GROUP BY 1, 2
+         SELECT variant, greatest(d, lo) AS d, sum(n) AS n FROM c0, span GROUP BY 1, 2
        ), days AS (
          SELECT generate_series(lo, hi, interval '1 day') AS d FROM span
-       ), v AS (SELECT DISTINCT variant FROM f)
+       ), v AS (SELECT DISTINCT variant FROM e0)
        SELECT days.d AT TIME ZONE :tz AS day, v.variant,
               (sum(coalesce(e.n, 0)) OVER w)::int AS exposed, (sum(coalesce(c.n, 0)) OVER w)::int AS converted
          FROM days CROSS JOIN v

@@ -71,7 +71,7 @@ export function createServices(app: FastifyInstance, opts: ServicesOptions): Ser
     new AssignmentCache(),
     holdoutDefinitions,
   );
-  const conversions = new ConversionService(assignmentStore, new ConversionStore(knex));
+  const conversions = new ConversionService(definitions, new ConversionStore(knex));
   const metricsStore = new MetricsStore(analytics);
   const countEvent = (type: string, outcome: string, count = 1) =>
     app.metrics.events.inc({ type, outcome }, count);

@@ -39,6 +39,12 @@ const typeOf = (raw: unknown): string => {
     : 'unknown';
 };
 
+/** An experiment rule's error as this event's rejection (the batch goes on); anything else fails the batch. */
+const rejected = (err: unknown): Outcome => {
+  if (!(err instanceof AppError) || err.statusCode >= 500) throw err;
+  return reject(err.statusCode, err.code, err.errors?.[0]?.path ?? 'event', err.message);
+};
+
 const at = (e: { occurredAt?: string | undefined }, now: Date) =>
   e.occurredAt ? new Date(e.occurredAt) : now;
 
@@ -147,35 +153,44 @@ export class EventsService {
           this.revenueCurrency,
         );
       case 'experiment_exposure':
+        return this.exposureRun(of('experiment_exposure'), now);
       case 'experiment_conversion':
-        return this.experimentEvents(events, now);
+        return this.conversionRun(of('experiment_conversion'), now);
     }
   }
 
-  /** Experiment events go through the experiment services one by one (their rules live there). */
-  private async experimentEvents(events: ViralEvent[], now: Date): Promise<Outcome[]> {
+  /** Exposures go through the assignment service one by one (assignment, holdout and exposure rules live there). */
+  private async exposureRun(
+    events: Extract<ViralEvent, { type: 'experiment_exposure' }>[],
+    now: Date,
+  ): Promise<Outcome[]> {
     const out: Outcome[] = [];
     for (const e of events) {
       try {
-        if (e.type === 'experiment_exposure') {
-          const [a] = await this.assignments.assign(e.userId, [e.experimentKey], {
-            exposeAt: at(e, now),
-            expectVariant: e.variant,
-          });
-          if (a!.reason === 'unknown_experiment') {
-            out.push(
-              reject(404, 'experiment_not_found', 'experimentKey', `No experiment "${e.experimentKey}".`),
-            );
-          } else out.push(a!.exposureChanged ? STORED : DUPLICATE);
-        } else if (e.type === 'experiment_conversion') {
-          const r = await this.conversions.record(e.experimentKey, { ...e, occurredAt: at(e, now) });
-          out.push(r.recorded ? STORED : DUPLICATE);
-        }
+        const [a] = await this.assignments.assign(e.userId, [e.experimentKey], {
+          exposeAt: at(e, now),
+          expectVariant: e.variant,
+        });
+        if (a!.reason === 'unknown_experiment') {
+          out.push(
+            reject(404, 'experiment_not_found', 'experimentKey', `No experiment "${e.experimentKey}".`),
+          );
+        } else out.push(a!.exposureChanged ? STORED : DUPLICATE);
       } catch (err) {
-        if (!(err instanceof AppError) || err.statusCode >= 500) throw err;
-        out.push(reject(err.statusCode, err.code, err.errors?.[0]?.path ?? 'event', err.message));
+        out.push(rejected(err));
       }
     }
     return out;
+  }
+
+  /** Conversions of a run in one statement, under the single conversion call's rules. */
+  private async conversionRun(
+    events: Extract<ViralEvent, { type: 'experiment_conversion' }>[],
+    now: Date,
+  ): Promise<Outcome[]> {
+    const results = await this.conversions.recordMany(
+      events.map((e) => ({ ...e, key: e.experimentKey, occurredAt: at(e, now) })),
+    );
+    return results.map((r) => (r instanceof AppError ? rejected(r) : r.recorded ? STORED : DUPLICATE));
   }
 }

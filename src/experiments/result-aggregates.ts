@@ -1,0 +1,84 @@
+/*
+ * SQL fragments that keep the result aggregates (migration 20261204300000) in step with the ingest statements
+ * that change them. Every counter moves by ON CONFLICT … DO UPDATE increments inside the writing statement, so
+ * the aggregates commit (or roll back) with the event and stay exact under any number of concurrent writers.
+ */
+
+/** The counter row this statement writes to: one of 8 per key, so concurrent connections rarely share a row. */
+export const SHARD = '(pg_backend_pid() % 8)::smallint';
+
+/** The 15-minute bucket of a timestamp (UTC offsets in use are whole quarter hours, so days regroup exactly). */
+export const bucketOf = (ts: string): string =>
+  `date_bin('15 minutes', ${ts}, timestamptz '2000-01-01 00:00:00+00')`;
+
+/**
+ * Adds to the assigned and exposed users of each variant, from a CTE named `variant_moves` (experiment_id, variant,
+ * assigned, exposed): one row per (experiment, variant), as one statement may touch each counter row once.
+ */
+export const APPLY_VARIANT_COUNTS = `
+  variant_counts AS (
+    INSERT INTO result_variant_counts AS r (experiment_id, variant, shard, assigned, exposed)
+    SELECT experiment_id, variant, ${SHARD}, assigned, exposed FROM variant_moves
+     WHERE assigned <> 0 OR exposed <> 0 ORDER BY experiment_id, variant
+    ON CONFLICT (experiment_id, variant, shard) DO UPDATE
+       SET assigned = r.assigned + excluded.assigned, exposed = r.exposed + excluded.exposed
+  )`;
+
+/**
+ * Exposure buckets for a CTE named `moved` (experiment_id, variant, old_at, new_at): the first exposure of a user
+ * set (old_at null) or moved earlier, which shifts the user from one bucket to another.
+ */
+export const APPLY_EXPOSURE_BUCKETS = `
+  exposed_buckets AS (
+    INSERT INTO result_exposure_buckets AS b (experiment_id, variant, bucket, shard, exposed)
+    SELECT experiment_id, variant, bucket, ${SHARD}, sum(d) FROM (
+      SELECT experiment_id, variant, ${bucketOf('new_at')} AS bucket, 1 AS d FROM moved
+      UNION ALL
+      SELECT experiment_id, variant, ${bucketOf('old_at')}, -1 FROM moved WHERE old_at IS NOT NULL
+    ) m GROUP BY experiment_id, variant, bucket HAVING sum(d) <> 0 ORDER BY experiment_id, variant, bucket
+    ON CONFLICT (experiment_id, variant, bucket, shard) DO UPDATE SET exposed = b.exposed + excluded.exposed
+  )`;
+
+/**
+ * Conversion counters for a CTE named `counted` (experiment_id, metric, user_id, variant, n, v, s, first_at):
+ * conversions that just started to count, one row per user and metric (n of them, v with a value, s their value
+ * sum, first_at the earliest). The per-user row says whether the user just converted (counted = n), how the
+ * user's value sum moved (for the sum of squares) and whether the first counted conversion moved earlier.
+ */
+export const APPLY_COUNTED = `
+  user_rows AS (
+    INSERT INTO result_user_metrics AS u (experiment_id, metric, user_id, variant, counted, valued, value_sum, first_at)
+    SELECT experiment_id, metric, user_id, variant, n, v, s, first_at FROM counted
+     ORDER BY experiment_id, metric, user_id
+    ON CONFLICT (experiment_id, metric, user_id) DO UPDATE
+       SET counted = u.counted + excluded.counted, valued = u.valued + excluded.valued,
+           value_sum = u.value_sum + excluded.value_sum, first_at = least(u.first_at, excluded.first_at),
+           prev_first_at = u.first_at
+    RETURNING u.experiment_id, u.metric, u.user_id, u.variant, u.counted, u.value_sum, u.first_at,
+              u.prev_first_at
+  ), user_moves AS (
+    SELECT r.experiment_id, r.metric, r.variant, r.counted = c.n AS converted, c.v, c.s,
+           r.value_sum * r.value_sum - (r.value_sum - c.s) * (r.value_sum - c.s) AS sumsq,
+           r.first_at, CASE WHEN r.counted = c.n THEN NULL ELSE r.prev_first_at END AS prev_first_at
+      FROM user_rows r JOIN counted c USING (experiment_id, metric, user_id)
+  ), metric_counts AS (
+    INSERT INTO result_metric_counts AS m (experiment_id, variant, metric, shard, converted, valued, value_sum,
+                                           value_sumsq)
+    SELECT experiment_id, variant, metric, ${SHARD}, count(*) FILTER (WHERE converted), sum(v), sum(s), sum(sumsq)
+      FROM user_moves GROUP BY experiment_id, metric, variant ORDER BY experiment_id, metric, variant
+    ON CONFLICT (experiment_id, metric, variant, shard) DO UPDATE
+       SET converted = m.converted + excluded.converted, valued = m.valued + excluded.valued,
+           value_sum = m.value_sum + excluded.value_sum, value_sumsq = m.value_sumsq + excluded.value_sumsq
+  ), conversion_buckets AS (
+    INSERT INTO result_conversion_buckets AS b (experiment_id, variant, metric, bucket, shard, converted)
+    SELECT experiment_id, variant, metric, bucket, ${SHARD}, sum(d) FROM (
+      SELECT experiment_id, variant, metric, ${bucketOf('first_at')} AS bucket, 1 AS d
+        FROM user_moves WHERE prev_first_at IS NULL OR first_at < prev_first_at
+      UNION ALL
+      SELECT experiment_id, variant, metric, ${bucketOf('prev_first_at')}, -1
+        FROM user_moves WHERE first_at < prev_first_at
+    ) m GROUP BY experiment_id, metric, variant, bucket HAVING sum(d) <> 0
+     ORDER BY experiment_id, metric, variant, bucket
+    ON CONFLICT (experiment_id, metric, variant, bucket, shard) DO UPDATE
+       SET converted = b.converted + excluded.converted
+  )`;
