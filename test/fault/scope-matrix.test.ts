@@ -9,9 +9,11 @@ const API_KEYS = Object.entries(KEYS)
   .map(([scope, secret]) => `${scope}:${secret}`)
   .join(',');
 type Scope = keyof typeof KEYS;
+/** `any`: every valid key, whatever its scope (SPEC §5: `GET /v1/me`). */
+type Needed = Scope | 'any' | null;
 
-/** SPEC §2: ingest writes events, read reads (results, metrics, stats, listing), admin changes experiments. */
-function expectedScope(method: string, path: string): Scope | null {
+/** SPEC §2: ingest writes events, read reads (results, metrics, stats, listings), admin changes definitions. */
+function expectedScope(method: string, path: string): Needed {
   if (path.startsWith('/health/') || path === '/docs' || path === '/openapi.json' || path === '/metrics')
     return null;
   if (path.startsWith('/v1/metrics/') || path.startsWith('/v1/stats/')) return 'read';
@@ -22,7 +24,8 @@ function expectedScope(method: string, path: string): Scope | null {
     return 'ingest';
   }
   if (/^\/v1\/(users|invites|events)(\/|$)/.test(path)) return 'ingest';
-  if (path.startsWith('/v1/experiments')) {
+  if (path === '/v1/me') return 'any';
+  if (/^\/v1\/(experiments|namespaces|holdouts)(\/|$)/.test(path)) {
     if (method === 'GET' || path.endsWith('/results/refresh')) return 'read';
     return 'admin';
   }
