@@ -77,7 +77,7 @@ t.test('scope matrix over every route of the OpenAPI document', async (t) => {
           ? 'allowed'
           : scope === null
             ? 401
-            : scope === 'admin' || scope === needed
+            : needed === 'any' || scope === 'admin' || scope === needed
               ? 'allowed'
               : 403;
       const got = res.statusCode === 401 || res.statusCode === 403 ? res.statusCode : 'allowed';
