@@ -9,21 +9,16 @@ const API_KEYS = Object.entries(KEYS)
   .map(([scope, secret]) => `${scope}:${secret}`)
   .join(',');
 type Scope = keyof typeof KEYS;
+/** `any`: every valid key, whatever its scope (SPEC §5: `GET /v1/me`). */
+type Needed = Scope | 'any' | null;
 
 /**
- * SPEC §2: ingest writes events, read reads (results, metrics, stats, listing), admin changes experiments;
- * SPEC §5: GET /v1/me answers any valid key, and the dashboard page needs none (it asks for a key itself).
+ * SPEC §2: ingest writes events, read reads (results, metrics, stats, listings), admin changes definitions;
+ * SPEC §5: the dashboard page needs no key (it asks for one itself).
  */
-function expectedScope(method: string, path: string): Scope | 'any' | null {
-  if (path === '/v1/me') return 'any';
-  if (
-    path.startsWith('/health/') ||
-    path === '/docs' ||
-    path === '/openapi.json' ||
-    path === '/metrics' ||
-    path === '/dashboard'
-  )
-    return null;
+function expectedScope(method: string, path: string): Needed {
+  const publicPaths = ['/docs', '/openapi.json', '/metrics', '/dashboard'];
+  if (path.startsWith('/health/') || publicPaths.includes(path)) return null;
   if (path.startsWith('/v1/metrics/') || path.startsWith('/v1/stats/')) return 'read';
   if (
     /^\/v1\/experiments\/\{key\}\/(assignments|exposures|conversions)$/.test(path) ||
@@ -32,7 +27,8 @@ function expectedScope(method: string, path: string): Scope | 'any' | null {
     return 'ingest';
   }
   if (/^\/v1\/(users|invites|events)(\/|$)/.test(path)) return 'ingest';
-  if (path.startsWith('/v1/experiments')) {
+  if (path === '/v1/me') return 'any';
+  if (/^\/v1\/(experiments|namespaces|holdouts)(\/|$)/.test(path)) {
     if (method === 'GET' || path.endsWith('/results/refresh')) return 'read';
     return 'admin';
   }
@@ -52,7 +48,7 @@ t.test('scope matrix over every route of the OpenAPI document', async (t) => {
       .map((m) => ({ method: m.toUpperCase(), path })),
   );
   routes.push({ method: 'GET', path: '/docs' }, { method: 'GET', path: '/openapi.json' });
-  routes.push({ method: 'GET', path: '/metrics' }, { method: 'GET', path: '/dashboard' });
+  routes.push({ method: 'GET', path: '/metrics' });
   t.ok(routes.length >= 35, `${routes.length} routes`);
 
   const callers: [string, Record<string, string>][] = [
@@ -84,7 +80,7 @@ t.test('scope matrix over every route of the OpenAPI document', async (t) => {
           ? 'allowed'
           : scope === null
             ? 401
-            : scope === 'admin' || scope === needed || needed === 'any'
+            : needed === 'any' || scope === 'admin' || scope === needed
               ? 'allowed'
               : 403;
       const got = res.statusCode === 401 || res.statusCode === 403 ? res.statusCode : 'allowed';
