@@ -22,6 +22,8 @@ function expectedScope(method: string, path: string): Scope | null {
     return 'ingest';
   }
   if (/^\/v1\/(users|invites|events)(\/|$)/.test(path)) return 'ingest';
+  // SPEC §10.3 and §10.4: admin creates and deletes namespaces and holdouts, read lists them and their results.
+  if (/^\/v1\/(namespaces|holdouts)(\/|$)/.test(path)) return method === 'GET' ? 'read' : 'admin';
   if (path.startsWith('/v1/experiments')) {
     if (method === 'GET' || path.endsWith('/results/refresh')) return 'read';
     return 'admin';
