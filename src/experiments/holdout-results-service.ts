@@ -1,4 +1,3 @@
-import { fieldError } from '../errors.js';
 import { welchTest } from '../stats/means.js';
 import { proportionsTest } from '../stats/proportions.js';
 import type { Interval } from '../stats/types.js';
@@ -7,13 +6,11 @@ import type { GroupAggregate, HoldoutResultsStore } from './holdout-results-stor
 import type { HoldoutStore } from './holdout-store.js';
 import { K_FACTOR, type ValueStats } from './results-service.js';
 
-/** Metrics built on activity and revenue events (SPEC §8.1), which this service does not record yet. */
-const NEEDS_EVENTS = new Set(['retention_d7', 'ltv']);
-
 export interface HoldoutResultsQuery {
   metric: string;
   alpha: number;
   conversionWindowDays: number;
+  horizonDays: number;
 }
 
 export interface GroupResult {
@@ -35,6 +32,7 @@ export interface GroupResult {
   invites?: number;
   signups?: number;
   kFactor?: number | null;
+  pending?: number;
 }
 
 const EMPTY = (variant: GroupAggregate['variant']): GroupAggregate => ({
@@ -54,14 +52,18 @@ export class HoldoutResultsService {
   ) {}
 
   async results(key: string, q: HoldoutResultsQuery) {
-    if (NEEDS_EVENTS.has(q.metric))
-      throw fieldError('metric', `${q.metric} needs activity and revenue events, which are not recorded yet`);
     const [h] = await this.holdouts.list({ key, limit: 1 });
     if (!h) throw holdoutNotFound(key);
+    const now = new Date();
     const rows =
       q.metric === K_FACTOR
         ? await this.store.kFactor(h.id, q.conversionWindowDays)
-        : await this.store.conversions(h.id, q.metric);
+        : q.metric === 'retention_d7'
+          ? await this.store.retentionD7(h.id, now)
+          : q.metric === 'ltv'
+            ? await this.store.ltv(h.id, q.horizonDays, now)
+            : await this.store.conversions(h.id, q.metric);
+    const windowed = q.metric === 'retention_d7' || q.metric === 'ltv';
     const by = new Map(rows.map((r) => [r.variant, r]));
     const held = by.get('holdout') ?? EMPTY('holdout');
     const treated = by.get('treated') ?? EMPTY('treated');
@@ -73,7 +75,7 @@ export class HoldoutResultsService {
       labels: ['holdout', 'treated'],
     });
     const warnings = [...test.warnings];
-    const valued = q.metric === K_FACTOR || rows.some((r) => r.valued > 0);
+    const valued = q.metric === K_FACTOR || q.metric === 'ltv' || rows.some((r) => r.valued > 0);
     const variants: GroupResult[] = [held, treated].map((agg, i) => {
       const s = test.variants[i]!;
       return {
@@ -99,13 +101,14 @@ export class HoldoutResultsService {
               signups: agg.valueSum,
               kFactor: agg.users > 0 ? agg.valueSum / agg.users : null,
             }),
+        ...(windowed ? { pending: agg.pending ?? 0 } : {}),
       };
     });
     return {
       holdoutKey: h.key,
       metric: q.metric,
       alpha: q.alpha,
-      computedAt: new Date(),
+      computedAt: now,
       variants,
       warnings,
     };

@@ -9,6 +9,8 @@ export interface GroupAggregate {
   valued: number;
   valueVariance: number | null;
   invites?: number;
+  /** retention_d7 and ltv: members whose window has not elapsed yet (not in `users`). */
+  pending?: number;
 }
 
 /**
@@ -59,6 +61,53 @@ export class HoldoutResultsStore {
          FROM members m LEFT JOIN per_user p ON p.user_id = m.user_id
         GROUP BY m.grp`,
       { id: holdoutId, metric },
+    )) as { rows: GroupAggregate[] };
+    return rows;
+  }
+
+  /**
+   * retention_d7 (SPEC §8.7, from `since` instead of the first exposure): users whose [since + 7 d, since + 8 d)
+   * has elapsed are eligible (`users`); `converted` = those with an activity in it.
+   */
+  async retentionD7(holdoutId: number, now: Date): Promise<GroupAggregate[]> {
+    const { rows } = (await this.knex.raw(
+      `WITH ${MEMBERS}, per_user AS (
+         SELECT m.grp, m.since + interval '8 days' <= :now::timestamptz AS eligible,
+                EXISTS (SELECT 1 FROM user_activity ua
+                         WHERE ua.user_id = m.user_id AND ua.occurred_at >= m.since + interval '7 days'
+                           AND ua.occurred_at < m.since + interval '8 days') AS retained
+           FROM members m
+       )
+       SELECT grp AS variant, (count(*) FILTER (WHERE eligible))::int AS users,
+              (count(*) FILTER (WHERE eligible AND retained))::int AS converted,
+              (count(*) FILTER (WHERE NOT eligible))::int AS pending,
+              0::float8 AS "valueSum", 0 AS valued, NULL::float8 AS "valueVariance"
+         FROM per_user GROUP BY grp`,
+      { id: holdoutId, now: now.toISOString() },
+    )) as { rows: GroupAggregate[] };
+    return rows;
+  }
+
+  /**
+   * ltv (SPEC §8.7, from `since`): per user whose horizon has elapsed (`users`), the net revenue in
+   * [since, since + horizon); `converted` = users whose net revenue there is positive.
+   */
+  async ltv(holdoutId: number, horizonDays: number, now: Date): Promise<GroupAggregate[]> {
+    const { rows } = (await this.knex.raw(
+      `WITH ${MEMBERS}, per_user AS (
+         SELECT m.grp, m.since + make_interval(days => :h) <= :now::timestamptz AS eligible,
+                (SELECT coalesce(sum(r.amount), 0) FROM revenue_events r
+                  WHERE r.user_id = m.user_id AND r.occurred_at >= m.since
+                    AND r.occurred_at < m.since + make_interval(days => :h)) AS revenue
+           FROM members m
+       )
+       SELECT grp AS variant, (count(*) FILTER (WHERE eligible))::int AS users,
+              (count(*) FILTER (WHERE eligible AND revenue > 0))::int AS converted,
+              (count(*) FILTER (WHERE NOT eligible))::int AS pending,
+              coalesce(sum(revenue) FILTER (WHERE eligible), 0)::float8 AS "valueSum", 1 AS valued,
+              (var_samp(revenue) FILTER (WHERE eligible))::float8 AS "valueVariance"
+         FROM per_user GROUP BY grp`,
+      { id: holdoutId, h: horizonDays, now: now.toISOString() },
     )) as { rows: GroupAggregate[] };
     return rows;
   }

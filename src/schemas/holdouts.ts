@@ -48,6 +48,13 @@ export const holdoutResultsQuery = z.strictObject({
     .max(90)
     .default(14)
     .describe('metric=k_factor: an invite counts as a signup within this many days of sending'),
+  horizonDays: z.coerce
+    .number()
+    .int()
+    .min(1, 'must be 1–365')
+    .max(365, 'must be 1–365')
+    .default(30)
+    .describe('metric=ltv: revenue in [first assignment, first assignment + horizonDays)'),
 });
 
 const n = z.number().nullable();
@@ -86,6 +93,10 @@ export const holdoutResultsSchema = z.object({
       invites: z.number().optional(),
       signups: z.number().optional(),
       kFactor: z.number().nullable().optional(),
+      pending: z
+        .number()
+        .optional()
+        .describe('retention_d7 and ltv: users whose window has not elapsed yet (left out of users)'),
     }),
   ),
   warnings: z.array(z.string()),

@@ -266,11 +266,9 @@ t.test('holdout results: holdout (control) against treated users, conversions an
   t.match(k.variants[0], { users: 20, invites: 2, signups: 1, kFactor: 1 / 20, converted: 1 });
   t.match(k.variants[1], { users: 30, invites: 3, signups: 3, kFactor: 3 / 30, converted: 2 });
 
-  for (const metric of ['retention_d7', 'ltv']) {
-    const bad = await app.inject({ url: `/v1/holdouts/h/results?metric=${metric}` });
-    t.equal(bad.statusCode, 400);
-    t.match(json(bad), { code: 'validation_failed', errors: [{ path: 'metric' }] });
-  }
+  const bad = await app.inject({ url: '/v1/holdouts/h/results?metric=ltv&horizonDays=0' });
+  t.equal(bad.statusCode, 400);
+  t.match(json(bad), { code: 'validation_failed', errors: [{ path: 'horizonDays' }] });
   t.equal((await app.inject({ url: '/v1/holdouts/none/results' })).statusCode, 404);
 });
 
@@ -291,3 +289,68 @@ t.test('another instance releases held-out users within its 1 s definition cache
   t.equal((await assign(other, 'exp', userId!)).reason, 'new_assignment');
   t.equal((await assign(app, 'exp', userId!)).reason, 'existing_assignment');
 });
+
+t.test(
+  'holdout results on activity and revenue: retention_d7 and ltv from the first assignment',
+  async (t) => {
+    const app = await build(t);
+    await startedExperiment(app, { key: 'exp' });
+    await holdout(app, 'h', 0.2, ['exp']);
+    const arm = (id: string) =>
+      bucketUser({ hashSeed: 'exp', userId: id, weights: [50, 50], trafficPercent: 100 }) === 1;
+    const held = ids(4, (id) => under('h', 0.2, id));
+    const treated = ids(6, (id) => !under('h', 0.2, id) && arm(id));
+    const day = 24 * 3600_000;
+    const now = Date.now();
+    const signedUpAt = new Date(now - 30 * day).toISOString();
+    for (const userId of [...held, ...treated]) {
+      await post(app, '/v1/users', { userId, signedUpAt });
+      await assign(app, 'exp', userId);
+    }
+    // Every user's first assignment 10 days ago, except one pending user per group (3 days ago).
+    const t0 = now - 10 * day;
+    const at = (days: number) => new Date(t0 + days * day).toISOString();
+    await app.db.knex('assignments').update({ assigned_at: at(0) });
+    await app.db
+      .knex('assignments')
+      .whereIn('user_id', [held[3]!, treated[5]!])
+      .update({ assigned_at: new Date(now - 3 * day).toISOString() });
+    const active = (userId: string, days: number) =>
+      post(app, `/v1/users/${userId}/activity`, { occurredAt: at(days) });
+    await active(held[0]!, 7.5);
+    await active(held[1]!, 6); // before the day-7 window
+    await active(treated[0]!, 7.1);
+    await active(treated[1]!, 7.9);
+    await active(treated[2]!, 8.2); // after it
+    type Row = {
+      users: number;
+      converted: number;
+      pending: number;
+      value: { sum: number; variance: number };
+    };
+    const retention = json<{ variants: Row[] }>(
+      await app.inject({ url: '/v1/holdouts/h/results?metric=retention_d7' }),
+    );
+    t.match(retention.variants[0], { variant: 'holdout', users: 3, converted: 1, pending: 1, value: null });
+    t.match(retention.variants[1], { variant: 'treated', users: 5, converted: 2, pending: 1 });
+
+    let n = 0;
+    const pay = (userId: string, amount: number, days: number) =>
+      post(app, `/v1/users/${userId}/revenue`, { eventId: `r-${n++}`, amount, occurredAt: at(days) });
+    await pay(held[0]!, 10, 1);
+    await pay(held[0]!, 99, 6); // beyond the 5-day horizon
+    await pay(held[1]!, 4, 2);
+    await pay(held[1]!, -4, 3); // refunded: net 0, not paying
+    await pay(treated[0]!, 20, 1);
+    await pay(treated[1]!, 30, 4);
+    const ltv = json<{ variants: Row[] }>(
+      await app.inject({ url: '/v1/holdouts/h/results?metric=ltv&horizonDays=5' }),
+    );
+    // Per eligible user: holdout [10, 0, 0] (mean 10/3, sample variance 100/3), treated [20, 30, 0, 0, 0]
+    // (mean 10, sample variance 200).
+    t.match(ltv.variants[0], { users: 3, converted: 1, pending: 1, value: { sum: 10 } });
+    t.match(ltv.variants[1], { users: 5, converted: 2, pending: 1, value: { sum: 50, mean: 10 } });
+    t.ok(Math.abs(ltv.variants[0]!.value.variance - 100 / 3) < 1e-9);
+    t.ok(Math.abs(ltv.variants[1]!.value.variance - 200) < 1e-9);
+  },
+);
