@@ -13,6 +13,7 @@ import metrics from './plugins/metrics.js';
 import securityHeaders from './plugins/security-headers.js';
 import services from './plugins/services.js';
 import swagger from './plugins/swagger.js';
+import anomalyRoutes from './routes/anomalies.js';
 import assignmentRoutes from './routes/assignments.js';
 import dashboardRoutes from './routes/dashboard.js';
 import experimentRoutes from './routes/experiments.js';
@@ -139,6 +140,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
       await v1.register(holdoutRoutes);
       await v1.register(growthIngestRoutes);
       await v1.register(growthMetricsRoutes);
+      await v1.register(anomalyRoutes);
     },
     { prefix: '/v1' },
   );

@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import { AnomalyService } from '../alerts/anomaly-service.js';
+import { AnomalyStore } from '../alerts/anomaly-store.js';
 import { AggregateCache } from '../experiments/aggregate-cache.js';
 import { AssignmentCache } from '../experiments/assignment-cache.js';
 import { AssignmentService } from '../experiments/assignment-service.js';
@@ -45,6 +47,7 @@ export interface Services {
   metrics: MetricsService;
   growth: GrowthService;
   growthMetrics: GrowthMetricsService;
+  anomalies: AnomalyService;
 }
 
 declare module 'fastify' {
@@ -96,6 +99,7 @@ export function createServices(app: FastifyInstance, opts: ServicesOptions): Ser
       forecast: new ForecastStore(knex),
       viral: metricsStore,
     }),
+    anomalies: new AnomalyService(new AnomalyStore(knex)),
   };
 }
 
