@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { Clock } from './alerts/types.js';
 import type { Config } from './config.js';
 import { createDatabase, type Database } from './db/knex.js';
 import { AppError } from './errors.js';
@@ -11,8 +12,10 @@ import drain from './plugins/drain.js';
 import errorHandler, { frameworkErrors } from './plugins/error-handler.js';
 import metrics from './plugins/metrics.js';
 import securityHeaders from './plugins/security-headers.js';
-import services from './plugins/services.js';
+import background from './plugins/background.js';
+import services, { type AlertsOptions } from './plugins/services.js';
 import swagger from './plugins/swagger.js';
+import alertRoutes from './routes/alerts.js';
 import anomalyRoutes from './routes/anomalies.js';
 import assignmentRoutes from './routes/assignments.js';
 import dashboardRoutes from './routes/dashboard.js';
@@ -40,6 +43,10 @@ export interface BuildOptions {
   /** Run migrations while starting (default true). */
   migrate?: boolean;
   logger?: FastifyServerOptions['logger'];
+  /** Time source of alerts, deliveries and schedules (tests pass a controllable one). */
+  clock?: Clock;
+  /** Overrides of the alerting composition (tests: a shorter attempt timeout, a fixed jitter). */
+  alerts?: Pick<AlertsOptions, 'timeoutMs' | 'random'>;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -124,7 +131,18 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
     fraud: { fastSeconds: config.FRAUD_FAST_SECONDS, burstPerHour: config.FRAUD_BURST_PER_HOUR },
     resultsCacheSeconds: config.RESULTS_CACHE_SECONDS,
     revenueCurrency: config.REVENUE_CURRENCY,
+    alerts: {
+      publicUrl: config.PUBLIC_URL,
+      allowHttp: config.DELIVERY_ALLOW_HTTP,
+      allowPrivate: config.DELIVERY_ALLOW_PRIVATE,
+      smtpUrl: config.SMTP_URL,
+      emailFrom: config.ALERT_EMAIL_FROM,
+      maxAttempts: config.DELIVERY_MAX_ATTEMPTS,
+      clock: opts.clock,
+      ...opts.alerts,
+    },
   });
+  await app.register(background, { alertIntervalSeconds: config.ALERT_INTERVAL_SECONDS });
   await app.register(healthRoutes);
   await app.register(dashboardRoutes);
   await app.register(
@@ -141,6 +159,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
       await v1.register(growthIngestRoutes);
       await v1.register(growthMetricsRoutes);
       await v1.register(anomalyRoutes);
+      await v1.register(alertRoutes);
     },
     { prefix: '/v1' },
   );
