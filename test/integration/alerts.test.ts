@@ -215,3 +215,24 @@ t.test('two instances on one database: exactly one notification per firing', asy
   const events = json<{ items: unknown[] }>(await app.inject({ url: `/v1/alerts/${id}/events` }));
   t.equal(events.items.length, 1);
 });
+
+t.test('the scheduler evaluates every ALERT_INTERVAL_SECONDS and stops on close', async (t) => {
+  const app = await build(t, { ...ENV, ALERT_INTERVAL_SECONDS: '1' });
+  const hook = await receiver(t);
+  await invites(app, 'a', 40, 4);
+  const { body } = await create(app, {
+    name: 'K',
+    type: 'k_factor_below',
+    params: { threshold: 0.5 },
+    channels: [{ type: 'webhook', url: hook.url }],
+  });
+  await hook.waitFor(1);
+  const events = json<{ items: { kind: string }[] }>(
+    await app.inject({ url: `/v1/alerts/${String(body.id)}/events` }),
+  );
+  t.same(
+    events.items.map((e) => e.kind),
+    ['firing'],
+  );
+  await app.close();
+});
