@@ -17,6 +17,7 @@ import services, { type AlertsOptions } from './plugins/services.js';
 import swagger from './plugins/swagger.js';
 import alertRoutes from './routes/alerts.js';
 import anomalyRoutes from './routes/anomalies.js';
+import decisionRoutes from './routes/decisions.js';
 import assignmentRoutes from './routes/assignments.js';
 import dashboardRoutes from './routes/dashboard.js';
 import experimentRoutes from './routes/experiments.js';
@@ -160,6 +161,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
       await v1.register(growthMetricsRoutes);
       await v1.register(anomalyRoutes);
       await v1.register(alertRoutes);
+      await v1.register(decisionRoutes);
     },
     { prefix: '/v1' },
   );

@@ -5,9 +5,12 @@ import { LOCK_KEYS } from '../alerts/leader-lock.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
-    jobs: { alerts: IntervalJob };
+    jobs: { alerts: IntervalJob; decisions: IntervalJob };
   }
 }
+
+/** Decision policies are applied to running experiments every hour. */
+const DECISION_INTERVAL_MS = 3_600_000;
 
 export interface BackgroundOptions {
   /** 0 = rules are evaluated only on demand. */
@@ -21,7 +24,7 @@ export interface BackgroundOptions {
  */
 export default fp<BackgroundOptions>(
   async function background(app: FastifyInstance, opts: BackgroundOptions) {
-    const { alerts, deliveries } = app.services;
+    const { alerts, deliveries, decisions } = app.services;
     const alertJob = new IntervalJob(
       'alerts',
       app.db,
@@ -34,13 +37,23 @@ export default fp<BackgroundOptions>(
       },
       app.log,
     );
-    app.decorate('jobs', { alerts: alertJob });
+    const decisionJob = new IntervalJob(
+      'decisions',
+      app.db,
+      LOCK_KEYS.decisions,
+      DECISION_INTERVAL_MS,
+      () =>
+        decisions.decideAll((key, err) => app.log.error({ err, experiment: key }, 'decision policy failed')),
+      app.log,
+    );
+    app.decorate('jobs', { alerts: alertJob, decisions: decisionJob });
     app.addHook('onReady', async () => {
       deliveries.start();
       alertJob.start();
+      decisionJob.start();
     });
     app.addHook('onClose', async () => {
-      await alertJob.stop();
+      await Promise.all([alertJob.stop(), decisionJob.stop()]);
       await deliveries.stop();
     });
   },

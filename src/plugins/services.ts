@@ -36,6 +36,7 @@ import { GeoStore } from '../growth/geo-store.js';
 import { GrowthMetricsService } from '../growth/growth-metrics-service.js';
 import { GrowthService } from '../growth/growth-service.js';
 import { RetentionStore } from '../growth/retention-store.js';
+import { DecisionService } from '../decisions/decision-service.js';
 import { EventsService } from '../viral/events-service.js';
 import { MetricsService } from '../viral/metrics-service.js';
 import { MetricsStore } from '../viral/metrics-store.js';
@@ -58,6 +59,7 @@ export interface Services {
   anomalies: AnomalyService;
   alerts: AlertService;
   deliveries: DeliveryWorker;
+  decisions: DecisionService;
 }
 
 declare module 'fastify' {
@@ -137,6 +139,17 @@ export function createServices(app: FastifyInstance, opts: ServicesOptions): Ser
       () => deliveries.kick(),
     ),
     deliveries,
+    decisions: new DecisionService(
+      knex,
+      experiments,
+      results,
+      channelStore,
+      deliveryStore,
+      clock,
+      a.publicUrl,
+      () => deliveries.kick(),
+      { allowHttp: a.allowHttp, emailEnabled: a.smtpUrl !== undefined },
+    ),
   };
 }
 
