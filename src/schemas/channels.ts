@@ -4,7 +4,9 @@ const secret = z
   .string()
   .regex(/^whsec_[A-Za-z0-9+/]+={0,2}$/, 'must be whsec_ followed by base64')
   .refine((s) => {
-    const bytes = Buffer.from(s.slice(6), 'base64').length;
+    // Decoded length of base64 without Buffer: this schema is also bundled into the browser dashboard.
+    const b64 = s.slice(6);
+    const bytes = Math.floor((b64.length * 3) / 4) - (b64.match(/=+$/)?.[0].length ?? 0);
     return bytes >= 24 && bytes <= 64;
   }, 'must encode 24–64 bytes')
   .describe('Standard Webhooks secret (whsec_ + base64 of 24–64 bytes); generated when absent');
