@@ -1,6 +1,7 @@
 import cors from '@fastify/cors';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { Clock } from './alerts/types.js';
 import type { Config } from './config.js';
 import { createDatabase, type Database } from './db/knex.js';
 import { AppError } from './errors.js';
@@ -12,8 +13,12 @@ import metrics from './plugins/metrics.js';
 import rateLimitPlugin from './plugins/rate-limit.js';
 import requestId, { genReqId } from './plugins/request-id.js';
 import securityHeaders from './plugins/security-headers.js';
-import services from './plugins/services.js';
+import background from './plugins/background.js';
+import services, { type AlertsOptions } from './plugins/services.js';
 import swagger from './plugins/swagger.js';
+import alertRoutes from './routes/alerts.js';
+import anomalyRoutes from './routes/anomalies.js';
+import decisionRoutes from './routes/decisions.js';
 import assignmentRoutes from './routes/assignments.js';
 import dashboardRoutes from './routes/dashboard.js';
 import experimentRoutes from './routes/experiments.js';
@@ -40,6 +45,10 @@ export interface BuildOptions {
   /** Run migrations while starting (default true). */
   migrate?: boolean;
   logger?: FastifyServerOptions['logger'];
+  /** Time source of alerts, deliveries and schedules (tests pass a controllable one). */
+  clock?: Clock;
+  /** Overrides of the alerting composition (tests: a shorter attempt timeout, a fixed jitter). */
+  alerts?: Pick<AlertsOptions, 'timeoutMs' | 'random'>;
 }
 
 /** Builds the service without listening: used by server.ts, tests and benchmarks alike. */
@@ -109,7 +118,18 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
     fraud: { fastSeconds: config.FRAUD_FAST_SECONDS, burstPerHour: config.FRAUD_BURST_PER_HOUR },
     resultsCacheSeconds: config.RESULTS_CACHE_SECONDS,
     revenueCurrency: config.REVENUE_CURRENCY,
+    alerts: {
+      publicUrl: config.PUBLIC_URL,
+      allowHttp: config.DELIVERY_ALLOW_HTTP,
+      allowPrivate: config.DELIVERY_ALLOW_PRIVATE,
+      smtpUrl: config.SMTP_URL,
+      emailFrom: config.ALERT_EMAIL_FROM,
+      maxAttempts: config.DELIVERY_MAX_ATTEMPTS,
+      clock: opts.clock,
+      ...opts.alerts,
+    },
   });
+  await app.register(background, { alertIntervalSeconds: config.ALERT_INTERVAL_SECONDS });
   await app.register(healthRoutes);
   await app.register(dashboardRoutes);
   await app.register(
@@ -125,6 +145,9 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
       await v1.register(holdoutRoutes);
       await v1.register(growthIngestRoutes);
       await v1.register(growthMetricsRoutes);
+      await v1.register(anomalyRoutes);
+      await v1.register(alertRoutes);
+      await v1.register(decisionRoutes);
     },
     { prefix: '/v1' },
   );

@@ -55,6 +55,11 @@ const origins = z
 
 const int = (def: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(def);
 
+const flag = z
+  .enum(['true', 'false', '1', '0'], { message: 'must be true, false, 1 or 0' })
+  .default('false')
+  .transform((v) => v === 'true' || v === '1');
+
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: int(3000, 0, 65535),
@@ -87,6 +92,19 @@ const envSchema = z.object({
     .string()
     .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code, e.g. USD')
     .default('USD'),
+  ALERT_INTERVAL_SECONDS: int(60, 0, 86_400),
+  DELIVERY_MAX_ATTEMPTS: int(6, 1, 20),
+  DELIVERY_ALLOW_HTTP: flag,
+  DELIVERY_ALLOW_PRIVATE: flag,
+  PUBLIC_URL: z
+    .url({ protocol: /^https?$/, message: 'must be an http(s) URL' })
+    .default('http://127.0.0.1:3000')
+    .transform((u) => u.replace(/\/+$/, '')),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'must be smtp://… or smtps://…')
+    .optional(),
+  ALERT_EMAIL_FROM: z.string().min(3).default('Liftoff <liftoff@localhost>'),
 });
 
 export type Config = z.infer<typeof envSchema>;

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import knexFactory from 'knex';
 import tap, { type Test } from 'tap';
-import { buildApp } from '../src/app.js';
+import { buildApp, type BuildOptions } from '../src/app.js';
 import { configFrom } from '../src/config.js';
 import { createDatabase, type Database } from '../src/db/knex.js';
 import { migrateLatest } from '../src/db/migrate.js';
@@ -58,10 +58,14 @@ export async function emptyDatabase(db: Database): Promise<void> {
 }
 
 /** An app on this file's database, emptied first, closed when the test ends. Never listens. */
-export async function build(t: T, env: Record<string, string> = {}): Promise<FastifyInstance> {
+export async function build(
+  t: T,
+  env: Record<string, string> = {},
+  options: Pick<BuildOptions, 'clock' | 'alerts'> = {},
+): Promise<FastifyInstance> {
   const db = await testDatabase();
   await emptyDatabase(db);
-  const app = await buildApp({ config: configFrom(env), db, migrate: false });
+  const app = await buildApp({ config: configFrom(env), db, migrate: false, ...options });
   t.teardown(() => app.close());
   await app.ready();
   return app;

@@ -1,5 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import { AlertEvaluator } from '../alerts/alert-evaluator.js';
+import { AlertService } from '../alerts/alert-service.js';
+import { AlertStore } from '../alerts/alert-store.js';
+import { AnomalyService } from '../alerts/anomaly-service.js';
+import { AnomalyStore } from '../alerts/anomaly-store.js';
+import { ChannelStore } from '../alerts/channel-store.js';
+import { DeliveryStore } from '../alerts/delivery-store.js';
+import { DeliveryWorker } from '../alerts/delivery-worker.js';
+import { Senders } from '../alerts/senders.js';
+import { type Clock, systemClock } from '../alerts/types.js';
 import { AggregateCache } from '../experiments/aggregate-cache.js';
 import { AssignmentCache } from '../experiments/assignment-cache.js';
 import { AssignmentService } from '../experiments/assignment-service.js';
@@ -26,6 +36,7 @@ import { GeoStore } from '../growth/geo-store.js';
 import { GrowthMetricsService } from '../growth/growth-metrics-service.js';
 import { GrowthService } from '../growth/growth-service.js';
 import { RetentionStore } from '../growth/retention-store.js';
+import { DecisionService } from '../decisions/decision-service.js';
 import { EventsService } from '../viral/events-service.js';
 import { MetricsService } from '../viral/metrics-service.js';
 import { MetricsStore } from '../viral/metrics-store.js';
@@ -45,6 +56,10 @@ export interface Services {
   metrics: MetricsService;
   growth: GrowthService;
   growthMetrics: GrowthMetricsService;
+  anomalies: AnomalyService;
+  alerts: AlertService;
+  deliveries: DeliveryWorker;
+  decisions: DecisionService;
 }
 
 declare module 'fastify' {
@@ -75,22 +90,38 @@ export function createServices(app: FastifyInstance, opts: ServicesOptions): Ser
   const metricsStore = new MetricsStore(analytics);
   const countEvent = (type: string, outcome: string, count = 1) =>
     app.metrics.events.inc({ type, outcome }, count);
+  const experiments = new ExperimentService(knex, experimentStore, (key) => definitions.invalidate(key));
+  const results = new ResultsService(
+    experimentStore,
+    resultsStore,
+    new AggregateCache({ ttlMs: opts.resultsCacheSeconds * 1000, minCostMs: 200, maxEntries: 100 }),
+  );
+  const metrics = new MetricsService(metricsStore, opts.fraud);
+  const anomalies = new AnomalyService(new AnomalyStore(knex));
+  const a = opts.alerts;
+  const clock = a.clock ?? systemClock;
+  const channelStore = new ChannelStore(knex);
+  const deliveryStore = new DeliveryStore(knex);
+  const deliveries = new DeliveryWorker(
+    deliveryStore,
+    channelStore,
+    new Senders({ ...a, timeoutMs: a.timeoutMs ?? 10_000 }),
+    clock,
+    app.log,
+    { maxAttempts: a.maxAttempts, timeoutMs: a.timeoutMs ?? 10_000, random: a.random },
+  );
   return {
-    experiments: new ExperimentService(knex, experimentStore, (key) => definitions.invalidate(key)),
+    experiments,
     namespaces: new NamespaceService(new NamespaceStore(knex)),
     holdouts: new HoldoutService(knex, holdoutStore, () => holdoutDefinitions.invalidate()),
     holdoutResults: new HoldoutResultsService(holdoutStore, new HoldoutResultsStore(analytics)),
     assignments,
     conversions,
-    results: new ResultsService(
-      experimentStore,
-      resultsStore,
-      new AggregateCache({ ttlMs: opts.resultsCacheSeconds * 1000, minCostMs: 200, maxEntries: 100 }),
-    ),
+    results,
     timeline: new TimelineService(experimentStore, resultsStore, new KFactorTimelineStore(analytics)),
     viral: new ViralService(knex, countEvent),
     events: new EventsService(knex, assignments, conversions, countEvent, opts.revenueCurrency),
-    metrics: new MetricsService(metricsStore, opts.fraud),
+    metrics,
     growth: new GrowthService(knex, opts.revenueCurrency, countEvent),
     growthMetrics: new GrowthMetricsService({
       retention: new RetentionStore(analytics),
@@ -99,6 +130,29 @@ export function createServices(app: FastifyInstance, opts: ServicesOptions): Ser
       forecast: new ForecastStore(analytics),
       viral: metricsStore,
     }),
+    anomalies,
+    alerts: new AlertService(
+      knex,
+      new AlertStore(knex),
+      channelStore,
+      deliveryStore,
+      new AlertEvaluator(metrics, anomalies, experiments, results),
+      clock,
+      { publicUrl: a.publicUrl, allowHttp: a.allowHttp, emailEnabled: a.smtpUrl !== undefined },
+      () => deliveries.kick(),
+    ),
+    deliveries,
+    decisions: new DecisionService(
+      knex,
+      experiments,
+      results,
+      channelStore,
+      deliveryStore,
+      clock,
+      a.publicUrl,
+      () => deliveries.kick(),
+      { allowHttp: a.allowHttp, emailEnabled: a.smtpUrl !== undefined },
+    ),
   };
 }
 
@@ -106,6 +160,21 @@ export interface ServicesOptions {
   fraud: { fastSeconds: number; burstPerHour: number };
   resultsCacheSeconds: number;
   revenueCurrency: string;
+  alerts: AlertsOptions;
+}
+
+export interface AlertsOptions {
+  publicUrl: string;
+  allowHttp: boolean;
+  allowPrivate: boolean;
+  smtpUrl?: string;
+  emailFrom: string;
+  maxAttempts: number;
+  /** Per attempt (10 s; tests shorten it). */
+  timeoutMs?: number;
+  clock?: Clock;
+  /** Jitter source of the retry backoff. */
+  random?: () => number;
 }
 
 export default fp<ServicesOptions>(

@@ -15,6 +15,7 @@ import {
   winnerBody,
   type ExperimentOut,
 } from '../schemas/experiments.js';
+import { policyOut } from './decisions.js';
 
 export const experimentOut = (e: Experiment): ExperimentOut => ({
   key: e.key,
@@ -53,7 +54,17 @@ export default async function experimentRoutes(fastify: FastifyInstance) {
         response: { 201: experimentSchema, ...errorResponses(400, 401, 403, 409) },
       },
     },
-    async (req, reply) => reply.code(201).send(experimentOut(await svc.create(req.body, req.actor))),
+    async (req, reply) => {
+      const { decisionPolicy, ...input } = req.body;
+      if (decisionPolicy) app.services.decisions.validate(decisionPolicy);
+      const created = await svc.create(input, req.actor);
+      const channels = decisionPolicy
+        ? await app.services.decisions.setPolicy(created.key, decisionPolicy)
+        : undefined;
+      return reply
+        .code(201)
+        .send({ ...experimentOut(created), decisionPolicy: await policyOut(app, created, channels) });
+    },
   );
 
   app.get(
@@ -83,7 +94,10 @@ export default async function experimentRoutes(fastify: FastifyInstance) {
         response: { 200: experimentSchema, ...errorResponses(400, 401, 403, 404) },
       },
     },
-    async (req) => experimentOut(await svc.get(req.params.key)),
+    async (req) => {
+      const e = await svc.get(req.params.key);
+      return { ...experimentOut(e), decisionPolicy: await policyOut(app, e) };
+    },
   );
 
   app.patch(
@@ -99,7 +113,19 @@ export default async function experimentRoutes(fastify: FastifyInstance) {
         response: { 200: experimentSchema, ...errorResponses(400, 401, 403, 404, 409) },
       },
     },
-    async (req) => experimentOut(await svc.patch(req.params.key, req.body, req.actor)),
+    async (req) => {
+      const { decisionPolicy, ...input } = req.body;
+      if (decisionPolicy) app.services.decisions.validate(decisionPolicy);
+      // A policy alone changes in any status; the other fields keep their own rules.
+      const e =
+        Object.keys(input).length > 0 || !decisionPolicy
+          ? await svc.patch(req.params.key, input, req.actor)
+          : await svc.get(req.params.key);
+      const channels = decisionPolicy
+        ? await app.services.decisions.setPolicy(e.key, decisionPolicy)
+        : undefined;
+      return { ...experimentOut(e), decisionPolicy: await policyOut(app, e, channels) };
+    },
   );
 
   app.delete(

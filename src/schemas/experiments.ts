@@ -11,6 +11,7 @@ import {
   timestampOut,
 } from './common.js';
 import { experimentNamespaceIn, experimentNamespaceOut } from './namespaces.js';
+import { decisionPolicyIn, decisionPolicyOut } from './decisions.js';
 
 export const STATUSES = ['draft', 'running', 'paused', 'completed'] as const;
 
@@ -69,6 +70,7 @@ export const createExperimentBody = z
     trafficPercent: editable.trafficPercent.default(100),
     hashSeed: editable.hashSeed.optional().describe('Defaults to the experiment key'),
     namespace: experimentNamespaceIn.optional(),
+    decisionPolicy: decisionPolicyIn.optional(),
   })
   .superRefine(controlInVariants);
 export type CreateExperimentInput = z.infer<typeof createExperimentBody>;
@@ -84,6 +86,9 @@ export const patchExperimentBody = z
     trafficPercent: editable.trafficPercent.optional(),
     hashSeed: editable.hashSeed.optional(),
     namespace: experimentNamespaceIn.nullable().optional().describe('null leaves the namespace'),
+    decisionPolicy: decisionPolicyIn
+      .optional()
+      .describe('Replaces the decision policy; allowed in any status'),
   })
   .superRefine(controlInVariants)
   .describe('Variants, weights, hashSeed, controlVariant, targetMetric and namespace change only in draft');
@@ -125,6 +130,9 @@ export const experimentSchema = z.object({
   startedAt: nullableTimestampOut,
   stoppedAt: nullableTimestampOut,
   completedAt: nullableTimestampOut,
+  decisionPolicy: decisionPolicyOut
+    .optional()
+    .describe('With its defaults filled in; on single-experiment answers'),
 });
 export type ExperimentOut = z.infer<typeof experimentSchema>;
 

@@ -28,6 +28,8 @@ function expectedScope(method: string, path: string): Needed {
   }
   if (/^\/v1\/(users|invites|events)(\/|$)/.test(path)) return 'ingest';
   if (path === '/v1/me') return 'any';
+  // SPEC §9.2: admin scope for everything under /v1/alerts, reads included.
+  if (/^\/v1\/alerts(\/|$)/.test(path)) return 'admin';
   if (/^\/v1\/(experiments|namespaces|holdouts)(\/|$)/.test(path)) {
     if (method === 'GET' || path.endsWith('/results/refresh')) return 'read';
     return 'admin';

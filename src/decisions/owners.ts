@@ -1,0 +1,2 @@
+/** Owner kind of an experiment's decision-policy channels and deliveries. */
+export const ALERT_OWNER_EXPERIMENT = 'experiment';

@@ -1,0 +1,61 @@
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import { IntervalJob } from '../alerts/interval-job.js';
+import { LOCK_KEYS } from '../alerts/leader-lock.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    jobs: { alerts: IntervalJob; decisions: IntervalJob };
+  }
+}
+
+/** Decision policies are applied to running experiments every hour. */
+const DECISION_INTERVAL_MS = 3_600_000;
+
+export interface BackgroundOptions {
+  /** 0 = rules are evaluated only on demand. */
+  alertIntervalSeconds: number;
+}
+
+/**
+ * Background work: the delivery worker (every instance; rows are claimed with SKIP LOCKED) and the alert
+ * evaluation (one instance at a time, advisory lock). Started when the app is ready, stopped on close before the
+ * database goes away; an attempt in flight finishes and is recorded, queued rows wait for the next start.
+ */
+export default fp<BackgroundOptions>(
+  async function background(app: FastifyInstance, opts: BackgroundOptions) {
+    const { alerts, deliveries, decisions } = app.services;
+    const alertJob = new IntervalJob(
+      'alerts',
+      app.db,
+      LOCK_KEYS.alerts,
+      opts.alertIntervalSeconds * 1000,
+      async () => {
+        await alerts.evaluateAll((rule, err) =>
+          app.log.error({ err, rule: rule.id }, 'alert rule evaluation failed'),
+        );
+      },
+      app.log,
+    );
+    const decisionJob = new IntervalJob(
+      'decisions',
+      app.db,
+      LOCK_KEYS.decisions,
+      DECISION_INTERVAL_MS,
+      () =>
+        decisions.decideAll((key, err) => app.log.error({ err, experiment: key }, 'decision policy failed')),
+      app.log,
+    );
+    app.decorate('jobs', { alerts: alertJob, decisions: decisionJob });
+    app.addHook('onReady', async () => {
+      deliveries.start();
+      alertJob.start();
+      decisionJob.start();
+    });
+    app.addHook('onClose', async () => {
+      await Promise.all([alertJob.stop(), decisionJob.stop()]);
+      await deliveries.stop();
+    });
+  },
+  { name: 'background', dependencies: ['services', 'db'] },
+);
