@@ -8,6 +8,7 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY migrations ./migrations
+COPY scripts/build-web.mjs ./scripts/build-web.mjs
 RUN npm run build
 
 # ---- runtime: production dependencies and the build only ----
