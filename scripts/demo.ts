@@ -4,7 +4,7 @@
 // outside the conversion window), first-value moments, and some fraud (self-referrals, fast conversions, a burst);
 // countries, visitors who clicked several invites before signing up, activity and revenue (with refunds).
 import { loadConfig } from '../src/config.js';
-import { createDatabase } from '../src/db/knex.js';
+import { closeDatabase, createDatabase } from '../src/db/knex.js';
 import { migrateLatest } from '../src/db/migrate.js';
 
 const USERS = 50_000;
@@ -194,5 +194,5 @@ try {
       '(and /v1/metrics/retention, /ltv, /attribution?model=linear, /geo, /forecast)',
   );
 } finally {
-  await db.knex.destroy();
+  await closeDatabase(db);
 }

@@ -79,6 +79,7 @@ const envSchema = z.object({
     .optional(),
   DATA_DIR: z.string().min(1).default('./data'),
   DB_POOL_MAX: int(10, 1, 200),
+  ANALYTICS_TIMEOUT_MS: int(30_000, 100, 3_600_000),
   API_KEYS: apiKeys,
   METRICS_TOKEN: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),

@@ -4,7 +4,7 @@ import knexFactory from 'knex';
 import tap, { type Test } from 'tap';
 import { buildApp, type BuildOptions } from '../src/app.js';
 import { configFrom } from '../src/config.js';
-import { createDatabase, type Database } from '../src/db/knex.js';
+import { closeDatabase, createDatabase, type Database } from '../src/db/knex.js';
 import { migrateLatest } from '../src/db/migrate.js';
 
 type T = { teardown(fn: () => unknown): void };
@@ -28,7 +28,7 @@ async function createPostgresDatabase(adminUrl: string): Promise<Database> {
   sharedUrl = url.toString();
   const db = createDatabase({ DATABASE_URL: url.toString(), DATA_DIR: './data', DB_POOL_MAX: 20 });
   tap.teardown(async () => {
-    await db.knex.destroy();
+    await closeDatabase(db);
     await admin.raw(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     await admin.destroy();
   });

@@ -18,12 +18,23 @@ export interface Database {
   location: string;
   /** A streaming replica for read-only analytics (DATABASE_READ_URL); absent: analytics read the primary. */
   replica?: { knex: Knex; location: string };
+  /**
+   * PostgreSQL only: the pool that read-only analytics run on (the replica's, or a smaller one on the primary), with
+   * a statement timeout, so one heavy query cannot hang a request or take the connections the ingest path needs.
+   */
+  analytics?: Knex;
 }
 
-const pgPool = (url: string, applicationName: string, max: number): Knex =>
+export const DEFAULT_ANALYTICS_TIMEOUT_MS = 30_000;
+
+const pgPool = (url: string, applicationName: string, max: number, statementTimeoutMs?: number): Knex =>
   knexFactory({
     client: 'pg',
-    connection: { connectionString: url, application_name: applicationName },
+    connection: {
+      connectionString: url,
+      application_name: applicationName,
+      ...(statementTimeoutMs ? { statement_timeout: statementTimeoutMs } : {}),
+    },
     pool: { min: 0, max, acquireTimeoutMillis: 5_000 },
     acquireConnectionTimeout: 5_000,
   });
@@ -44,7 +55,7 @@ const redact = (url: string): string => {
  */
 export function createDatabase(
   config: Pick<Config, 'DATABASE_URL' | 'DATA_DIR' | 'DB_POOL_MAX'> &
-    Partial<Pick<Config, 'DATABASE_READ_URL'>>,
+    Partial<Pick<Config, 'DATABASE_READ_URL' | 'ANALYTICS_TIMEOUT_MS'>>,
 ): Database {
   const url = config.DATABASE_URL;
   if (url && url !== 'memory://') {
@@ -54,8 +65,15 @@ export function createDatabase(
       location: redact(url),
     };
     const readUrl = config.DATABASE_READ_URL;
-    if (readUrl)
-      db.replica = { knex: pgPool(readUrl, 'liftoff-read', config.DB_POOL_MAX), location: redact(readUrl) };
+    const timeout = config.ANALYTICS_TIMEOUT_MS ?? DEFAULT_ANALYTICS_TIMEOUT_MS;
+    if (readUrl) {
+      db.analytics = pgPool(readUrl, 'liftoff-read', config.DB_POOL_MAX, timeout);
+      db.replica = { knex: db.analytics, location: redact(readUrl) };
+    } else {
+      // Half the primary's connections at most, so analytics can never starve assignments and ingestion.
+      const max = Math.max(2, Math.ceil(config.DB_POOL_MAX / 2));
+      db.analytics = pgPool(url, 'liftoff-analytics', max, timeout);
+    }
     return db;
   }
   if (url === 'memory://') {
@@ -66,4 +84,9 @@ export function createDatabase(
   mkdirSync(dir, { recursive: true });
   const knex = knexFactory({ client: ClientPgLite, dialect: 'postgres', connection: { filename: dir } });
   return { knex, kind: 'pglite-file', location: dir };
+}
+
+/** Closes every pool of a database (the primary's and the analytics one). */
+export async function closeDatabase(db: Database): Promise<void> {
+  await Promise.all([db.knex.destroy(), db.analytics?.destroy()]);
 }

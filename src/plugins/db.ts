@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { type Database } from '../db/knex.js';
+import { closeDatabase, type Database } from '../db/knex.js';
 import { migrateLatest } from '../db/migrate.js';
 
 declare module 'fastify' {
@@ -25,7 +25,7 @@ export default fp<DbPluginOptions>(
     app.decorate('db', db);
     if (owned) {
       app.addHook('onClose', async () => {
-        await Promise.all([db.knex.destroy(), db.replica?.knex.destroy()]);
+        await closeDatabase(db);
       });
     }
   },

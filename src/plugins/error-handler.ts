@@ -58,6 +58,9 @@ const fieldPath = (context: string | undefined, instancePath: string): string =>
   return context === 'body' ? 'body' : (context ?? 'request');
 };
 
+/** SQLSTATE of a statement cancelled by statement_timeout (the analytics pool's limit). */
+const QUERY_CANCELED = '57014';
+
 /** Maps every error to RFC 9457 problem+json; only unexpected errors are 500, with details logged, not sent. */
 function toProblem(
   err: FastifyError,
@@ -86,6 +89,17 @@ function toProblem(
     return {
       problem: problem(503, 'service_unavailable', 'The database is unavailable; retry shortly.'),
       headers: { 'retry-after': '5' },
+    };
+  }
+  if (err.code === QUERY_CANCELED) {
+    request.log.warn({ code: err.code }, 'analytics query timed out');
+    return {
+      problem: problem(
+        503,
+        'service_unavailable',
+        'The query took longer than this service allows (ANALYTICS_TIMEOUT_MS); retry later or ask for a smaller window.',
+      ),
+      headers: { 'retry-after': '30' },
     };
   }
   switch (err.code) {

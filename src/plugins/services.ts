@@ -73,7 +73,7 @@ export function createServices(app: FastifyInstance, opts: ServicesOptions): Ser
   const knex = app.db.knex;
   // Read-only analytics (results, timelines, viral, growth and holdout metrics) may run on a streaming replica;
   // everything that writes, and the definitions that decide assignments, stays on the primary.
-  const analytics = app.db.replica?.knex ?? knex;
+  const analytics = app.db.analytics ?? knex;
   const experimentStore = new ExperimentStore(knex);
   const assignmentStore = new AssignmentStore(knex);
   const resultsStore = new ResultsStore(analytics);

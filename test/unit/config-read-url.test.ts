@@ -1,6 +1,6 @@
 import t from 'tap';
 import { loadConfig } from '../../src/config.js';
-import { createDatabase } from '../../src/db/knex.js';
+import { closeDatabase, createDatabase } from '../../src/db/knex.js';
 
 const PRIMARY = 'postgres://app@db-primary:5432/liftoff';
 const REPLICA = 'postgres://app:secret@db-replica:5432/liftoff';
@@ -33,7 +33,7 @@ t.test(
     t.equal(connection.application_name, 'liftoff-read');
     t.not(db.replica!.knex, db.knex);
     const alone = createDatabase({ DATABASE_URL: PRIMARY, DATA_DIR: './data', DB_POOL_MAX: 3 });
-    t.teardown(() => alone.knex.destroy());
+    t.teardown(() => closeDatabase(alone));
     t.equal(alone.replica, undefined);
   },
 );
