@@ -1,10 +1,10 @@
-import { welchTest } from '../stats/means.js';
 import { proportionsTest } from '../stats/proportions.js';
 import type { Interval } from '../stats/types.js';
 import { holdoutNotFound } from './holdout-service.js';
 import type { GroupAggregate, HoldoutResultsStore } from './holdout-results-store.js';
 import type { HoldoutStore } from './holdout-store.js';
-import { K_FACTOR, type ValueStats } from './results-service.js';
+import { K_FACTOR } from './results-service.js';
+import { type ValueStats, valueStats } from './value-stats.js';
 
 export interface HoldoutResultsQuery {
   metric: string;
@@ -93,7 +93,12 @@ export class HoldoutResultsService {
         ci: s.ci,
         chanceToBeatControl: valued ? null : s.chanceToBeatControl,
         expectedLoss: valued ? null : s.expectedLoss,
-        value: valued ? valueStats(agg, i === 0 ? null : held, q.alpha, warnings) : null,
+        value: valued
+          ? valueStats(valueArm('treated', agg), i === 0 ? null : valueArm('holdout', held), {
+              alpha: q.alpha,
+              warnings,
+            })
+          : null,
         ...(q.metric !== K_FACTOR
           ? {}
           : {
@@ -115,28 +120,9 @@ export class HoldoutResultsService {
   }
 }
 
-/** Per user value (0 for users without one); Welch's t-test of the treated mean against the holdout's. */
-function valueStats(
-  agg: GroupAggregate,
-  control: GroupAggregate | null,
-  alpha: number,
-  warnings: string[],
-): ValueStats {
-  const mean = agg.users > 0 ? agg.valueSum / agg.users : null;
-  const base: ValueStats = {
-    sum: agg.valueSum,
-    mean,
-    variance: agg.valueVariance,
-    meanDifference: null,
-    pValue: null,
-    ci: null,
-  };
-  if (!control || mean === null || control.users === 0) return base;
-  const w = welchTest(
-    { n: control.users, mean: control.valueSum / control.users, variance: control.valueVariance ?? 0 },
-    { n: agg.users, mean, variance: agg.valueVariance ?? 0 },
-    alpha,
-  );
-  warnings.push(...w.warnings.map((m) => `${m} (value, treated vs holdout)`));
-  return { ...base, meanDifference: w.meanDifference, pValue: w.pValue, ci: w.ci.absolute };
-}
+const valueArm = (label: string, a: GroupAggregate) => ({
+  label,
+  users: a.users,
+  valueSum: a.valueSum,
+  valueVariance: a.valueVariance,
+});

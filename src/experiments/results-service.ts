@@ -1,6 +1,4 @@
-import { welchTest } from '../stats/means.js';
 import { type TestMethod, proportionsTest } from '../stats/proportions.js';
-import { sequentialInterval } from '../stats/sequential.js';
 import { srmTest } from '../stats/srm.js';
 import type { Correction, Interval } from '../stats/types.js';
 import { AggregateCache } from './aggregate-cache.js';
@@ -8,6 +6,15 @@ import type { ExperimentStore } from './experiment-store.js';
 import { experimentNotFound } from './experiment-service.js';
 import type { ResultsStore, VariantAggregate } from './results-store.js';
 import type { Experiment, ExperimentStatus } from './types.js';
+import { type ValueStats, valueStats } from './value-stats.js';
+
+/** Values count per exposed user (the sum of the user's counted conversion values, 0 without one). */
+const valueArm = (a: VariantAggregate) => ({
+  label: a.variant,
+  users: a.exposed,
+  valueSum: a.valueSum,
+  valueVariance: a.valueVariance,
+});
 
 export interface ResultsQuery {
   metric?: string;
@@ -21,14 +28,7 @@ export interface ResultsQuery {
 
 export const K_FACTOR = 'k_factor';
 
-export interface ValueStats {
-  sum: number;
-  mean: number | null;
-  variance: number | null;
-  meanDifference: number | null;
-  pValue: number | null;
-  ci: Interval | null;
-}
+export type { ValueStats } from './value-stats.js';
 
 export interface VariantResult {
   variant: string;
@@ -146,7 +146,13 @@ export class ResultsService {
         // Beta-binomial posteriors describe conversion rates, not valued metrics.
         chanceToBeatControl: valued ? null : s.chanceToBeatControl,
         expectedLoss: valued ? null : s.expectedLoss,
-        value: valued ? this.valueStats(agg, i === 0 ? null : control, q, warnings) : null,
+        value: valued
+          ? valueStats(valueArm(agg), i === 0 || !control ? null : valueArm(control), {
+              alpha: q.alpha,
+              ...(q.method === 'sequential' ? { sequential: { tuning: q.sequentialTuning } } : {}),
+              warnings,
+            })
+          : null,
         ...(agg.invites === undefined
           ? {}
           : {
@@ -184,41 +190,5 @@ export class ResultsService {
       variants: ordered,
       warnings,
     };
-  }
-
-  /** Per exposed user value (sum of counted conversion values, 0 without one); Welch's t-test against control. */
-  private valueStats(
-    agg: VariantAggregate,
-    control: VariantAggregate | null,
-    q: ResultsQuery,
-    warnings: string[],
-  ): ValueStats {
-    const mean = agg.exposed > 0 ? agg.valueSum / agg.exposed : null;
-    const base: ValueStats = {
-      sum: agg.valueSum,
-      mean,
-      variance: agg.valueVariance,
-      meanDifference: null,
-      pValue: null,
-      ci: null,
-    };
-    if (!control || mean === null || control.exposed === 0) return base;
-    const w = welchTest(
-      { n: control.exposed, mean: control.valueSum / control.exposed, variance: control.valueVariance ?? 0 },
-      { n: agg.exposed, mean, variance: agg.valueVariance ?? 0 },
-      q.alpha,
-    );
-    warnings.push(...w.warnings.map((m) => `${m} (value, ${agg.variant} vs ${control.variant})`));
-    if (q.method === 'sequential' && w.meanDifference !== null && w.standardError !== null) {
-      const n = agg.exposed + control.exposed;
-      const seq = sequentialInterval(w.meanDifference, w.standardError, n, q.alpha, q.sequentialTuning);
-      return {
-        ...base,
-        meanDifference: w.meanDifference,
-        pValue: w.pValue === null ? null : seq.pValue,
-        ci: seq.ci,
-      };
-    }
-    return { ...base, meanDifference: w.meanDifference, pValue: w.pValue, ci: w.ci.absolute };
   }
 }
