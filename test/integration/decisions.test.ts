@@ -1,11 +1,16 @@
 import t from 'tap';
 import { build, json, startedExperiment } from '../helper.js';
+import * as resultAggregates from '../../migrations/20261204300000_result_aggregates.js';
 import { receiver } from '../support/receiver.js';
 
 type App = Awaited<ReturnType<typeof build>>;
 const ENV = { DELIVERY_ALLOW_HTTP: 'true', DELIVERY_ALLOW_PRIVATE: 'true', ALERT_INTERVAL_SECONDS: '0' };
 
-/** `exposed` users per variant exposed two hours ago; `converted` of them converted on `metric` an hour ago. */
+/**
+ * `exposed` users per variant exposed two hours ago; `converted` of them converted on `metric` an hour ago. Rows are
+ * written directly (the API cannot choose a user's variant), then the result aggregates are rebuilt from them by
+ * the migration that backfills them, as for data stored before the aggregates existed.
+ */
 async function traffic(
   app: App,
   key: string,
@@ -26,6 +31,8 @@ async function traffic(
       { id, m: metric, v: variant, n },
     );
   }
+  await resultAggregates.down(app.db.knex);
+  await resultAggregates.up(app.db.knex);
 }
 
 const decision = async (app: App, key: string) =>
