@@ -1,5 +1,4 @@
-import { proportionsTest } from '../stats/proportions.js';
-import type { Interval } from '../stats/types.js';
+import { type ProportionsVariant, proportionsTest } from '../stats/proportions.js';
 import { holdoutNotFound } from './holdout-service.js';
 import type { GroupAggregate, HoldoutResultsStore } from './holdout-results-store.js';
 import type { HoldoutStore } from './holdout-store.js';
@@ -13,21 +12,11 @@ export interface HoldoutResultsQuery {
   horizonDays: number;
 }
 
-export interface GroupResult {
+/** A holdout row: the calculator's comparison fields, with users and converted in place of n and conversions. */
+export interface GroupResult extends Omit<ProportionsVariant, 'n' | 'conversions'> {
   variant: 'holdout' | 'treated';
-  isControl: boolean;
   users: number;
   converted: number;
-  conversionRate: number | null;
-  absoluteLift: number | null;
-  relativeLift: number | null;
-  zScore: number | null;
-  pValue: number | null;
-  pValueAdjusted: number | null;
-  significant: boolean | null;
-  ci: { level: number; absolute: Interval | null; relative: Interval | null };
-  chanceToBeatControl: number | null;
-  expectedLoss: number | null;
   value: ValueStats | null;
   invites?: number;
   signups?: number;
