@@ -1,4 +1,5 @@
 import cors from '@fastify/cors';
+import { pino } from 'pino';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Clock } from './alerts/types.js';
@@ -8,6 +9,7 @@ import { AppError } from './errors.js';
 import auth from './plugins/auth.js';
 import dbPlugin from './plugins/db.js';
 import drain from './plugins/drain.js';
+import loadShedding from './plugins/load-shedding.js';
 import errorHandler, { frameworkErrors } from './plugins/error-handler.js';
 import metrics from './plugins/metrics.js';
 import rateLimitPlugin from './plugins/rate-limit.js';
@@ -57,6 +59,8 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: opts.logger ?? {
       level: config.LOG_LEVEL,
+      // ISO-8601 times, readable by people and log shippers alike, instead of epoch milliseconds.
+      timestamp: pino.stdTimeFunctions.isoTime,
       redact: { paths: ['req.headers.authorization', 'headers.authorization'], censor: '[redacted]' },
     },
     bodyLimit: BODY_LIMIT,
@@ -86,7 +90,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
       done(null, JSON.parse(text));
     } catch (err) {
       done(
-        new AppError(400, 'validation_failed', `Malformed JSON body: ${(err as Error).message}`, [
+        new AppError('validation_failed', `Malformed JSON body: ${(err as Error).message}`, [
           { path: 'body', message: 'is not valid JSON' },
         ]),
         undefined,
@@ -97,6 +101,11 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   await app.register(requestId);
   await app.register(errorHandler);
   await app.register(drain);
+  await app.register(loadShedding, {
+    maxEventLoopDelayMs: config.MAX_EVENT_LOOP_DELAY_MS,
+    maxHeapFraction: config.MAX_HEAP_FRACTION,
+    sampleIntervalMs: config.LOAD_SAMPLE_INTERVAL_MS,
+  });
   await app.register(securityHeaders);
   const db = opts.db ?? createDatabase(config);
   await app.register(dbPlugin, { db, owned: !opts.db, migrate: opts.migrate ?? true });

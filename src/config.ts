@@ -85,6 +85,9 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   RATE_LIMIT_PER_MINUTE: int(0, 0, 10_000_000),
   CORS_ORIGINS: origins,
+  MAX_EVENT_LOOP_DELAY_MS: int(1000, 0, 600_000),
+  MAX_HEAP_FRACTION: z.coerce.number().min(0).max(1).default(0.95),
+  LOAD_SAMPLE_INTERVAL_MS: int(1000, 10, 60_000),
   SHUTDOWN_TIMEOUT_MS: int(10_000, 100, 600_000),
   RESULTS_CACHE_SECONDS: int(60, 0, 86_400),
   FRAUD_FAST_SECONDS: int(10, 0, 86_400),
@@ -110,7 +113,9 @@ const envSchema = z.object({
 
 export type Config = z.infer<typeof envSchema>;
 
-export class ConfigError extends Error {}
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
 
 /** Parses the environment once; a bad value throws a ConfigError naming the variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {

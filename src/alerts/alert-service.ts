@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import { AppError, NotFoundError, ValidationError } from '../errors.js';
+import { AppError, ValidationError } from '../errors.js';
 import { alertParams, type CreateAlertInput, type PatchAlertInput } from '../schemas/alerts.js';
 import type { AlertEvaluator, Condition } from './alert-evaluator.js';
 import type { AlertRule, AlertStore, SubjectState } from './alert-store.js';
@@ -20,7 +20,7 @@ export interface AlertView {
 }
 
 export const alertNotFound = (id: string) =>
-  new NotFoundError('alert_not_found', `Alert rule ${id} does not exist.`);
+  new AppError('alert_not_found', `Alert rule ${id} does not exist.`);
 
 export interface AlertServiceOptions {
   publicUrl: string;
@@ -148,8 +148,7 @@ export class AlertService {
   async evaluateNow(id: string): Promise<AlertView> {
     const rule = await this.store.find(id);
     if (!rule) throw alertNotFound(id);
-    if (!rule.enabled)
-      throw new AppError(409, 'alert_disabled', `Alert rule ${id} is disabled; enable it first.`);
+    if (!rule.enabled) throw new AppError('alert_disabled', `Alert rule ${id} is disabled; enable it first.`);
     await this.evaluate(rule);
     return this.get(id);
   }

@@ -1,4 +1,4 @@
-import { ConflictError, fieldError } from '../errors.js';
+import { fieldError, AppError } from '../errors.js';
 import type { AssignmentCache } from './assignment-cache.js';
 import type { AssignmentStore, StoredAssignment } from './assignment-store.js';
 import { bucketUser, inNamespace } from './bucketing.js';
@@ -61,7 +61,7 @@ type Placement =
   | { variant: undefined; reason: 'namespace_excluded' | 'traffic_excluded' };
 
 const mismatch = (e: Experiment, stored: string, claimed: string) =>
-  new ConflictError('variant_mismatch', `User is in variant "${stored}" of "${e.key}", not "${claimed}".`);
+  new AppError('variant_mismatch', `User is in variant "${stored}" of "${e.key}", not "${claimed}".`);
 
 const unknown = (key: string, userId: string): Assignment => ({
   experimentKey: key,

@@ -1,4 +1,4 @@
-import { AppError, ConflictError } from '../errors.js';
+import { AppError } from '../errors.js';
 import type { ConversionStore, NewConversion } from './conversion-store.js';
 import type { ExperimentCache } from './experiment-cache.js';
 import { experimentNotFound } from './experiment-service.js';
@@ -14,7 +14,7 @@ export interface ConversionInput {
 export type ConversionResult = { recorded: boolean; duplicate: boolean } | AppError;
 
 const notAssigned = (key: string, userId: string) =>
-  new ConflictError('not_assigned', `User "${userId}" has no assignment in "${key}".`);
+  new AppError('not_assigned', `User "${userId}" has no assignment in "${key}".`);
 
 /** Conversions are stored whenever the user is assigned; results decide which ones count (after exposure). */
 export class ConversionService {

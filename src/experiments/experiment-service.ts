@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { ConflictError, NotFoundError, fieldError } from '../errors.js';
+import { fieldError, AppError } from '../errors.js';
 import type { CreateExperimentInput, PatchExperimentInput } from '../schemas/experiments.js';
 import { type ExperimentStore } from './experiment-store.js';
 import type { Experiment, ExperimentStatus, HistoryEntry } from './types.js';
@@ -16,7 +16,7 @@ const TRANSITIONS: Record<'start' | 'stop' | 'winner', { from: ExperimentStatus[
 const PAST = { stop: 'paused', winner: 'completed' } as const;
 
 export const experimentNotFound = (key: string) =>
-  new NotFoundError('experiment_not_found', `No experiment with key "${key}".`);
+  new AppError('experiment_not_found', `No experiment with key "${key}".`);
 
 export const encodeCursor = (key: string) => Buffer.from(key, 'utf8').toString('base64url');
 export const decodeCursor = (cursor: string): string => {
@@ -63,7 +63,7 @@ export class ExperimentService {
         trx,
       );
       if (!created)
-        throw new ConflictError('experiment_exists', `An experiment with key "${input.key}" already exists.`);
+        throw new AppError('experiment_exists', `An experiment with key "${input.key}" already exists.`);
       await this.store.addHistory(created.key, { action: 'created', actor, details: { ...input } }, trx);
       return created;
     });
@@ -89,7 +89,7 @@ export class ExperimentService {
       if (!current) throw experimentNotFound(key);
       const draftOnly = DRAFT_ONLY.filter((f) => input[f] !== undefined);
       if (draftOnly.length > 0 && current.status !== 'draft') {
-        throw new ConflictError(
+        throw new AppError(
           'experiment_not_draft',
           `${draftOnly.join(', ')} can change only while the experiment is a draft (it is ${current.status}).`,
         );
@@ -122,10 +122,7 @@ export class ExperimentService {
       const current = await this.store.findByKey(key, trx, true);
       if (!current) throw experimentNotFound(key);
       if (current.status !== 'draft') {
-        throw new ConflictError(
-          'experiment_not_draft',
-          `Only a draft can be deleted (it is ${current.status}).`,
-        );
+        throw new AppError('experiment_not_draft', `Only a draft can be deleted (it is ${current.status}).`);
       }
       await this.store.delete(current.id, trx);
       await this.store.addHistory(key, { action: 'deleted', actor, details: {} }, trx);
@@ -144,7 +141,7 @@ export class ExperimentService {
       if (!current) throw experimentNotFound(key);
       const rule = TRANSITIONS[action];
       if (!rule.from.includes(current.status)) {
-        throw new ConflictError(
+        throw new AppError(
           'invalid_transition',
           `Cannot ${action} an experiment that is ${current.status} (allowed from ${rule.from.join(' or ')}).`,
         );
@@ -159,7 +156,7 @@ export class ExperimentService {
         await this.store.lockNamespace(current.namespace.key, trx, 'update');
         const other = await this.store.findOverlapping(current, trx);
         if (other !== null) {
-          throw new ConflictError(
+          throw new AppError(
             'namespace_overlap',
             `"${other}" is live in namespace "${current.namespace.key}" with a range that overlaps ` +
               `[${current.namespace.range.join(', ')}).`,

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
+import { ValidationError, AppError } from '../errors.js';
 import { decodeCursor, encodeCursor } from './experiment-service.js';
 import type { Holdout, HoldoutStore } from './holdout-store.js';
 
@@ -10,7 +10,7 @@ export interface NewHoldout {
 }
 
 export const holdoutNotFound = (key: string) =>
-  new NotFoundError('holdout_not_found', `No holdout with key "${key}".`);
+  new AppError('holdout_not_found', `No holdout with key "${key}".`);
 
 /**
  * Holdouts keep a share of users on control everywhere they cover, to measure what the shipped changes add up
@@ -44,7 +44,7 @@ export class HoldoutService {
         trx,
       );
       if (id === null)
-        throw new ConflictError('holdout_exists', `A holdout with key "${input.key}" already exists.`);
+        throw new AppError('holdout_exists', `A holdout with key "${input.key}" already exists.`);
     });
     this.changed();
     return this.get(input.key);

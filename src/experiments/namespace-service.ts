@@ -1,4 +1,4 @@
-import { ConflictError } from '../errors.js';
+import { AppError } from '../errors.js';
 import { decodeCursor, encodeCursor } from './experiment-service.js';
 import type { Namespace, NamespaceStore } from './namespace-store.js';
 
@@ -8,7 +8,7 @@ export class NamespaceService {
 
   async create(key: string): Promise<Namespace> {
     if (!(await this.store.insert(key)))
-      throw new ConflictError('namespace_exists', `A namespace with key "${key}" already exists.`);
+      throw new AppError('namespace_exists', `A namespace with key "${key}" already exists.`);
     const [created] = await this.store.list({ keys: [key], limit: 1 });
     return created!;
   }

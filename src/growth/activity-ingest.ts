@@ -38,10 +38,10 @@ async function signupTimes(knex: Knex, ids: string[]): Promise<Map<string, Date>
 function checkUser(users: Map<string, Date>, userId: string, at: Date): Rejection | null {
   const signedUpAt = users.get(userId);
   if (!signedUpAt) {
-    return reject(404, 'user_not_found', 'userId', `No user "${userId}"; register the signup first.`);
+    return reject('user_not_found', 'userId', `No user "${userId}"; register the signup first.`);
   }
   if (at < signedUpAt)
-    return reject(400, 'validation_failed', 'occurredAt', 'must not be before the user signed up');
+    return reject('validation_failed', 'occurredAt', 'must not be before the user signed up');
   return null;
 }
 
@@ -89,7 +89,7 @@ export async function applyRevenue(knex: Knex, items: RevenueItem[], currency: s
   );
   const outcomes = items.map((i) =>
     i.currency !== undefined && i.currency !== currency
-      ? reject(400, 'validation_failed', 'currency', `must be ${currency} (REVENUE_CURRENCY)`)
+      ? reject('validation_failed', 'currency', `must be ${currency} (REVENUE_CURRENCY)`)
       : checkUser(users, i.userId, i.at),
   );
   const valid = items.filter((_, k) => outcomes[k] === null);
@@ -137,6 +137,6 @@ export async function applyRevenue(knex: Knex, items: RevenueItem[], currency: s
       (!i.atGiven || s.at.getTime() === i.at.getTime());
     return same
       ? DUPLICATE
-      : reject(409, 'event_conflict', 'eventId', `Revenue event "${i.eventId}" exists with other fields.`);
+      : reject('event_conflict', 'eventId', `Revenue event "${i.eventId}" exists with other fields.`);
   });
 }

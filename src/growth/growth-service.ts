@@ -1,13 +1,7 @@
 import type { Knex } from 'knex';
-import { AppError } from '../errors.js';
-import type { Outcome } from '../viral/types.js';
+import { type Outcome, raise } from '../viral/types.js';
 import type { OutcomeListener } from '../viral/viral-service.js';
 import { applyActivity, applyRevenue, revenueById } from './activity-ingest.js';
-
-const raise = (o: Outcome): void => {
-  if (o.kind === 'rejected')
-    throw new AppError(o.status, o.code, o.detail, [{ path: o.path, message: o.detail }]);
-};
 
 /** The single activity and revenue calls: each is a batch of one through the same set-based code as /v1/events. */
 export class GrowthService {

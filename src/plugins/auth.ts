@@ -70,19 +70,13 @@ export default fp<AuthOptions>(
       if (!needed) return;
       const secret = bearerSecret(request.headers.authorization);
       if (!secret) {
-        throw new AppError(
-          401,
-          'unauthorized',
-          'Send an API key as "Authorization: Bearer <key>".',
-          undefined,
-          {
-            'www-authenticate': 'Bearer',
-          },
-        );
+        throw new AppError('unauthorized', 'Send an API key as "Authorization: Bearer <key>".', undefined, {
+          'www-authenticate': 'Bearer',
+        });
       }
       const key = find(secret);
       if (!key) {
-        throw new AppError(401, 'unauthorized', 'The API key is not valid.', undefined, {
+        throw new AppError('unauthorized', 'The API key is not valid.', undefined, {
           'www-authenticate': 'Bearer',
         });
       }
@@ -91,7 +85,6 @@ export default fp<AuthOptions>(
       request.log = request.log.child({ actor: key.id });
       if (needed !== 'any' && key.scope !== 'admin' && key.scope !== needed) {
         throw new AppError(
-          403,
           'forbidden',
           `This endpoint needs the "${needed}" scope; the key has "${key.scope}".`,
         );

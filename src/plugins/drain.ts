@@ -20,11 +20,9 @@ export default fp(
     });
     app.addHook('onRequest', (_req, reply, done) => {
       if (!closing) return done();
-      sendProblem(
-        reply,
-        problem(503, 'service_unavailable', 'The service is shutting down; retry the request.'),
-        { 'retry-after': '1' },
-      );
+      sendProblem(reply, problem('service_unavailable', 'The service is shutting down; retry the request.'), {
+        'retry-after': '1',
+      });
     });
     app.addHook('onSend', async (request, reply) => {
       if (closing && request.raw.httpVersionMajor < 2) reply.header('connection', 'close');

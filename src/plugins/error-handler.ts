@@ -1,24 +1,8 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { AppError, type FieldError } from '../errors.js';
+import { AppError, ERROR_CODES, type ErrorCode, type FieldError } from '../errors.js';
 import { isDatabaseUnavailable } from '../db/unavailable.js';
-
-const TITLES: Record<number, string> = {
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-  405: 'Method Not Allowed',
-  406: 'Not Acceptable',
-  409: 'Conflict',
-  413: 'Content Too Large',
-  415: 'Unsupported Media Type',
-  422: 'Unprocessable Content',
-  429: 'Too Many Requests',
-  500: 'Internal Server Error',
-  503: 'Service Unavailable',
-};
 
 export interface Problem {
   type: string;
@@ -29,10 +13,16 @@ export interface Problem {
   errors?: FieldError[];
 }
 
-export function problem(status: number, code: string, detail: string, errors?: FieldError[]): Problem {
+/** A problem+json body for a registered code; `status` only when a framework error carries its own 4xx. */
+export function problem(
+  code: ErrorCode,
+  detail: string,
+  errors?: FieldError[],
+  status: number = ERROR_CODES[code].status,
+): Problem {
   return {
     type: `urn:liftoff:problem:${code}`,
-    title: TITLES[status] ?? 'Error',
+    title: ERROR_CODES[code].title,
     status,
     detail,
     code,
@@ -67,7 +57,7 @@ function toProblem(
   request: FastifyRequest,
 ): { problem: Problem; headers?: Record<string, string> } {
   if (err instanceof AppError) {
-    return { problem: problem(err.statusCode, err.code, err.message, err.errors), headers: err.headers };
+    return { problem: problem(err.code, err.message, err.errors), headers: err.headers };
   }
   if (hasZodFastifySchemaValidationErrors(err)) {
     const errors = err.validation.map((v) => ({
@@ -77,7 +67,6 @@ function toProblem(
     const where = err.validationContext ?? 'request';
     return {
       problem: problem(
-        400,
         'validation_failed',
         `Invalid ${where}: ${errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`,
         errors,
@@ -87,7 +76,7 @@ function toProblem(
   if (isDatabaseUnavailable(err)) {
     request.log.warn({ err }, 'database unavailable');
     return {
-      problem: problem(503, 'service_unavailable', 'The database is unavailable; retry shortly.'),
+      problem: problem('service_unavailable', 'The database is unavailable; retry shortly.'),
       headers: { 'retry-after': '5' },
     };
   }
@@ -95,7 +84,6 @@ function toProblem(
     request.log.warn({ code: err.code }, 'analytics query timed out');
     return {
       problem: problem(
-        503,
         'service_unavailable',
         'The query took longer than this service allows (ANALYTICS_TIMEOUT_MS); retry later or ask for a smaller window.',
       ),
@@ -105,38 +93,43 @@ function toProblem(
   switch (err.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return {
-        problem: problem(413, 'payload_too_large', 'The request body is larger than this endpoint accepts.', [
+        problem: problem('payload_too_large', 'The request body is larger than this endpoint accepts.', [
           { path: request.routeOptions.config.bodyName ?? 'body', message: err.message },
         ]),
       };
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return {
-        problem: problem(415, 'unsupported_media_type', 'Send JSON with Content-Type: application/json.'),
+        problem: problem('unsupported_media_type', 'Send JSON with Content-Type: application/json.'),
       };
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return {
-        problem: problem(400, 'validation_failed', `Malformed body: ${err.message}`, [
+        problem: problem('validation_failed', `Malformed body: ${err.message}`, [
           { path: 'body', message: err.message },
         ]),
       };
   }
   if (err instanceof SyntaxError || (err.statusCode === 400 && /JSON/i.test(err.message))) {
     return {
-      problem: problem(400, 'validation_failed', `Malformed JSON body: ${err.message}`, [
+      problem: problem('validation_failed', `Malformed JSON body: ${err.message}`, [
         { path: 'body', message: err.message },
       ]),
     };
   }
   const status = err.statusCode ?? 500;
-  if (status === 429) {
-    return { problem: problem(429, 'rate_limited', err.message) };
-  }
+  const byStatus: Partial<Record<number, ErrorCode>> = {
+    404: 'not_found',
+    405: 'method_not_allowed',
+    406: 'not_acceptable',
+    413: 'payload_too_large',
+    415: 'unsupported_media_type',
+    429: 'rate_limited',
+  };
   if (status >= 400 && status < 500) {
-    return { problem: problem(status, status === 404 ? 'not_found' : 'bad_request', err.message) };
+    return { problem: problem(byStatus[status] ?? 'bad_request', err.message, undefined, status) };
   }
-  return { problem: problem(500, 'internal_error', 'An unexpected error occurred; it has been logged.') };
+  return { problem: problem('internal_error', 'An unexpected error occurred; it has been logged.') };
 }
 
 /** What a client error logs at info: its code and the fields it names, never the detail (it quotes ids). */
@@ -149,9 +142,7 @@ const rejected = (p: Problem) => ({ code: p.code, status: p.status, fields: p.er
 export function frameworkErrors(err: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   const p =
     err.code === 'FST_ERR_BAD_URL' || err.code === 'FST_ERR_MAX_PARAM_LENGTH'
-      ? problem(400, 'validation_failed', `Invalid path: ${err.message}`, [
-          { path: 'path', message: err.message },
-        ])
+      ? problem('validation_failed', `Invalid path: ${err.message}`, [{ path: 'path', message: err.message }])
       : toProblem(err, request).problem;
   request.log.info(rejected(p), 'request rejected');
   sendProblem(reply, p);
@@ -166,10 +157,7 @@ export default fp(
       return sendProblem(reply, p, headers);
     });
     app.setNotFoundHandler((request, reply) =>
-      sendProblem(
-        reply,
-        problem(404, 'not_found', `No route ${request.method} ${request.url.split('?')[0]}`),
-      ),
+      sendProblem(reply, problem('not_found', `No route ${request.method} ${request.url.split('?')[0]}`)),
     );
   },
   { name: 'error-handler' },

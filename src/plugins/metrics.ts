@@ -63,7 +63,7 @@ export default fp<MetricsOptions>(
 
     app.get('/metrics', { schema: { hide: true } }, async (request, reply) => {
       if (token && request.headers.authorization !== `Bearer ${token}`) {
-        throw new AppError(401, 'unauthorized', 'Send METRICS_TOKEN as "Authorization: Bearer <token>".');
+        throw new AppError('unauthorized', 'Send METRICS_TOKEN as "Authorization: Bearer <token>".');
       }
       return reply.type(registry.contentType).send(await registry.metrics());
     });

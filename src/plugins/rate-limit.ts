@@ -33,7 +33,6 @@ export default fp<RateLimitOptions>(
       },
       errorResponseBuilder: (_req, ctx) =>
         new AppError(
-          429,
           'rate_limited',
           `Rate limit of ${ctx.max} requests per minute exceeded; retry in ${ctx.after}.`,
           undefined,

@@ -43,7 +43,7 @@ export default async function dashboardRoutes(app: FastifyInstance, opts: Dashbo
     app.get(url, { schema: { hide: true } }, async (_req, reply) => {
       const page = await readFile(path.join(root, 'index.html'), 'utf8').catch(() => null);
       if (page === null) {
-        throw new AppError(503, 'service_unavailable', 'The dashboard is not built: run "npm run build".');
+        throw new AppError('service_unavailable', 'The dashboard is not built: run "npm run build".');
       }
       // Tells the page whether to ask for a key before its first call (no request bound to fail with 401).
       const body = page.replace('<body>', `<body data-auth="${app.authEnabled ? 'on' : 'off'}">`);

@@ -25,7 +25,6 @@ const fieldOf = (i: z.core.$ZodIssue): string =>
 /** A 400 rejection whose detail names every invalid field once. */
 const invalid = (issues: z.core.$ZodIssue[]) =>
   reject(
-    400,
     'validation_failed',
     fieldOf(issues[0]!),
     issues.map((i) => `${fieldOf(i)}: ${i.message}`).join('; '),
@@ -42,7 +41,7 @@ const typeOf = (raw: unknown): string => {
 /** An experiment rule's error as this event's rejection (the batch goes on); anything else fails the batch. */
 const rejected = (err: unknown): Outcome => {
   if (!(err instanceof AppError) || err.statusCode >= 500) throw err;
-  return reject(err.statusCode, err.code, err.errors?.[0]?.path ?? 'event', err.message);
+  return reject(err.code, err.errors?.[0]?.path ?? 'event', err.message);
 };
 
 const at = (e: { occurredAt?: string | undefined }, now: Date) =>
@@ -172,9 +171,7 @@ export class EventsService {
           expectVariant: e.variant,
         });
         if (a!.reason === 'unknown_experiment') {
-          out.push(
-            reject(404, 'experiment_not_found', 'experimentKey', `No experiment "${e.experimentKey}".`),
-          );
+          out.push(reject('experiment_not_found', 'experimentKey', `No experiment "${e.experimentKey}".`));
         } else out.push(a!.exposureChanged ? STORED : DUPLICATE);
       } catch (err) {
         out.push(rejected(err));

@@ -71,7 +71,6 @@ export async function applyInvites(knex: Knex, items: InviteItem[]): Promise<Out
     return same
       ? DUPLICATE
       : reject(
-          409,
           'invite_conflict',
           'inviteId',
           `Invite "${i.inviteId}" exists with other referrerId, source or sentAt.`,
@@ -87,9 +86,9 @@ export async function applyClicks(knex: Knex, items: ClickItem[]): Promise<Outco
   );
   const outcomes: (Outcome | null)[] = items.map((i) => {
     const inv = invites.get(i.inviteId);
-    if (!inv) return reject(404, 'invite_not_found', 'inviteId', `No invite "${i.inviteId}".`);
+    if (!inv) return reject('invite_not_found', 'inviteId', `No invite "${i.inviteId}".`);
     if (i.at < inv.sent_at)
-      return reject(400, 'validation_failed', 'occurredAt', 'must not be before the invite was sent');
+      return reject('validation_failed', 'occurredAt', 'must not be before the invite was sent');
     return null;
   });
   const valid = items.filter((_, k) => outcomes[k] === null);

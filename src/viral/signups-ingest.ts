@@ -40,9 +40,9 @@ export async function applyInviteSignups(knex: Knex, items: InviteSignupItem[]):
     const accepted = new Map<number, InviteSignupItem>();
     const outcomes: Outcome[] = items.map((i, k) => {
       const inv = invites.get(i.inviteId);
-      if (!inv) return reject(404, 'invite_not_found', 'inviteId', `No invite "${i.inviteId}".`);
+      if (!inv) return reject('invite_not_found', 'inviteId', `No invite "${i.inviteId}".`);
       if (i.at < inv.sent_at)
-        return reject(400, 'validation_failed', 'occurredAt', 'must not be before the invite was sent');
+        return reject('validation_failed', 'occurredAt', 'must not be before the invite was sent');
       if (i.userId === inv.referrer_id) {
         selfReferrals.push({
           inviteId: i.inviteId,
@@ -50,22 +50,16 @@ export async function applyInviteSignups(knex: Knex, items: InviteSignupItem[]):
           at: i.at,
           sentAt: inv.sent_at,
         });
-        return reject(
-          422,
-          'self_referral',
-          'userId',
-          'The invitee is the referrer: recorded as a fraud signal.',
-        );
+        return reject('self_referral', 'userId', 'The invitee is the referrer: recorded as a fraud signal.');
       }
       const done = converted.get(i.inviteId);
       if (done) {
         return done.userId === i.userId && (!i.atGiven || done.at.getTime() === i.at.getTime())
           ? DUPLICATE
-          : reject(409, 'already_converted', 'inviteId', `Invite "${i.inviteId}" already has a signup.`);
+          : reject('already_converted', 'inviteId', `Invite "${i.inviteId}" already has a signup.`);
       }
       if (users.has(i.userId)) {
         return reject(
-          409,
           'user_exists',
           'userId',
           `User "${i.userId}" already exists; the invite stays unconverted.`,
@@ -96,7 +90,6 @@ export async function applyInviteSignups(knex: Knex, items: InviteSignupItem[]):
         if (made.has(i.userId)) continue;
         accepted.delete(k);
         outcomes[k] = reject(
-          409,
           'user_exists',
           'userId',
           `User "${i.userId}" already exists; the invite stays unconverted.`,

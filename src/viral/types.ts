@@ -1,3 +1,4 @@
+import { AppError, statusOf, type ErrorCode } from '../errors.js';
 export interface ViralUser {
   userId: string;
   signedUpAt: Date;
@@ -20,7 +21,7 @@ export interface Invite {
 export interface Rejection {
   kind: 'rejected';
   status: number;
-  code: string;
+  code: ErrorCode;
   /** The field the problem is about. */
   path: string;
   detail: string;
@@ -32,13 +33,18 @@ export type Outcome = { kind: 'stored' } | { kind: 'duplicate' } | Rejection;
 export const STORED: Outcome = { kind: 'stored' };
 export const DUPLICATE: Outcome = { kind: 'duplicate' };
 
-export const reject = (status: number, code: string, path: string, detail: string): Rejection => ({
+export const reject = (code: ErrorCode, path: string, detail: string): Rejection => ({
   kind: 'rejected',
-  status,
+  status: statusOf(code),
   code,
   path,
   detail,
 });
+
+/** A single-event call answers a rejection as its problem+json. */
+export const raise = (o: Outcome): void => {
+  if (o.kind === 'rejected') throw new AppError(o.code, o.detail, [{ path: o.path, message: o.detail }]);
+};
 
 export interface InviteRow {
   invite_id: string;

@@ -44,11 +44,9 @@ export async function applyFvm(knex: Knex, items: FvmItem[]): Promise<Outcome[]>
   for (const i of items) {
     const u = known.get(i.userId);
     if (!u) {
-      outcomes.push(
-        reject(404, 'user_not_found', 'userId', `No user "${i.userId}"; register the signup first.`),
-      );
+      outcomes.push(reject('user_not_found', 'userId', `No user "${i.userId}"; register the signup first.`));
     } else if (i.at < u.signed_up_at) {
-      outcomes.push(reject(400, 'validation_failed', 'occurredAt', 'must not be before the user signed up'));
+      outcomes.push(reject('validation_failed', 'occurredAt', 'must not be before the user signed up'));
     } else {
       const current = updates.get(i.userId) ?? u.fvm_at;
       if (current && current <= i.at) outcomes.push(DUPLICATE);

@@ -1,17 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import { AppError } from '../errors.js';
 import { applyClicks, applyInvites, invitesById } from './invites-ingest.js';
 import { applyInviteSignups } from './signups-ingest.js';
-import { type Invite, type Outcome, type UserRow, type ViralUser, toInvite, toUser } from './types.js';
+import { type Invite, type Outcome, type UserRow, type ViralUser, raise, toInvite, toUser } from './types.js';
 import { applyFvm, applyUserSignups } from './users-ingest.js';
 
 export type OutcomeListener = (type: string, outcome: Outcome['kind'], count?: number) => void;
-
-const raise = (o: Outcome): void => {
-  if (o.kind === 'rejected')
-    throw new AppError(o.status, o.code, o.detail, [{ path: o.path, message: o.detail }]);
-};
 
 /** The single-event ingestion calls: each is a batch of one through the same set-based code as /v1/events. */
 export class ViralService {
