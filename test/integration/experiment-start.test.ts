@@ -100,3 +100,42 @@ t.test(
     t.equal(total(r.days.at(-1)!), 2);
   },
 );
+
+t.test('one batch: events of a user apply in order while many users are applied together', async (t) => {
+  const app = await build(t);
+  await post(app, '/v1/experiments', { key: 'mix', variants: VARIANTS });
+  await post(app, '/v1/experiments/mix/start', { startedAt: '2026-01-01T00:00:00Z' });
+  const ev = (userId: string, day: number) => ({
+    type: 'experiment_exposure',
+    experimentKey: 'mix',
+    userId,
+    occurredAt: `2026-02-${String(day).padStart(2, '0')}T00:00:00Z`,
+  });
+  const others = Array.from({ length: 150 }, (_, i) => ev(`o${i}`, 10));
+  const events = [
+    ev('u1', 20),
+    ...others.slice(0, 75),
+    ev('u1', 5), // earlier: a change
+    ev('u1', 25), // later: a duplicate
+    ...others.slice(75),
+    ev('u1', 5), // the same time again: a duplicate
+    { ...ev('u2', 1), experimentKey: 'nope' },
+    ev('o0', 10), // repeated: a duplicate
+  ];
+  const res = json<{ accepted: number; duplicates: number; rejected: { index: number; code: string }[] }>(
+    await post(app, '/v1/events', { events }),
+  );
+  t.equal(res.accepted, 152, 'u1 twice, 150 others');
+  t.equal(res.duplicates, 3);
+  t.same(res.rejected, [
+    { index: events.length - 2, code: 'experiment_not_found', detail: res.rejected[0]?.detail },
+  ]);
+  const u1 = json(
+    await post(app, '/v1/experiments/mix/exposures', { userId: 'u1', occurredAt: '2026-03-01T00:00:00Z' }),
+  );
+  t.equal(u1.exposedAt, '2026-02-05T00:00:00.000Z');
+  const results = json<{ totals: { assigned: number; exposed: number } }>(
+    await get(app, '/v1/experiments/mix/results'),
+  );
+  t.match(results.totals, { assigned: 151, exposed: 151 });
+});
