@@ -8,6 +8,7 @@ import { createDatabase, type Database } from './db/knex.js';
 import { AppError } from './errors.js';
 import auth from './plugins/auth.js';
 import dbPlugin from './plugins/db.js';
+import coalesce from './plugins/coalesce.js';
 import drain from './plugins/drain.js';
 import loadShedding from './plugins/load-shedding.js';
 import errorHandler, { frameworkErrors } from './plugins/error-handler.js';
@@ -101,6 +102,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   await app.register(requestId);
   await app.register(errorHandler);
   await app.register(drain);
+  await app.register(coalesce);
   await app.register(loadShedding, {
     maxEventLoopDelayMs: config.MAX_EVENT_LOOP_DELAY_MS,
     maxHeapFraction: config.MAX_HEAP_FRACTION,
@@ -108,7 +110,12 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   });
   await app.register(securityHeaders);
   const db = opts.db ?? createDatabase(config);
-  await app.register(dbPlugin, { db, owned: !opts.db, migrate: opts.migrate ?? true });
+  await app.register(dbPlugin, {
+    db,
+    owned: !opts.db,
+    migrate: opts.migrate ?? true,
+    closeGraceMs: config.SHUTDOWN_TIMEOUT_MS,
+  });
   await app.register(metrics, { token: config.METRICS_TOKEN });
   await app.register(swagger);
   // CORS is off unless CORS_ORIGINS names the browser origins allowed to call the API.

@@ -87,6 +87,25 @@ export function createDatabase(
 }
 
 /** Closes every pool of a database (the primary's and the analytics one). */
-export async function closeDatabase(db: Database): Promise<void> {
+interface PoolGauge {
+  numUsed(): number;
+  numPendingAcquires(): number;
+}
+
+/** Waits (at most `ms`) until no query holds or waits for a connection of this pool. */
+async function idle(knex: Knex, ms: number): Promise<void> {
+  const pool = (knex.client as { pool?: PoolGauge }).pool;
+  for (const end = Date.now() + ms; pool && Date.now() < end;) {
+    if (pool.numUsed() === 0 && pool.numPendingAcquires() === 0) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/**
+ * Closes the pools once the queries still running have finished (at most `graceMs`): a handler whose client went
+ * away keeps running after the server stopped listening, and destroying its pool under it would abort the query.
+ */
+export async function closeDatabase(db: Database, graceMs = 0): Promise<void> {
+  await Promise.all([idle(db.knex, graceMs), db.analytics && idle(db.analytics, graceMs)]);
   await Promise.all([db.knex.destroy(), db.analytics?.destroy()]);
 }

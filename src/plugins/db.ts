@@ -14,10 +14,12 @@ export interface DbPluginOptions {
   /** Destroy the pool when the app closes (false when the caller shares one database between apps). */
   owned: boolean;
   migrate: boolean;
+  /** How long closing waits for running queries before destroying the pool. */
+  closeGraceMs?: number;
 }
 
 export default fp<DbPluginOptions>(
-  async function dbPlugin(app: FastifyInstance, { db, owned, migrate }) {
+  async function dbPlugin(app: FastifyInstance, { db, owned, migrate, closeGraceMs = 0 }) {
     if (migrate) {
       const applied = await migrateLatest(db.knex);
       if (applied.length > 0) app.log.info({ applied }, 'migrations applied');
@@ -25,7 +27,7 @@ export default fp<DbPluginOptions>(
     app.decorate('db', db);
     if (owned) {
       app.addHook('onClose', async () => {
-        await closeDatabase(db);
+        await closeDatabase(db, closeGraceMs);
       });
     }
   },

@@ -45,7 +45,9 @@ export default async function growthMetricsRoutes(fastify: FastifyInstance) {
       },
       async (req, reply) => {
         const q = req.query as Q['_output'] & { format?: 'json' | 'csv' };
-        const result = await opts.compute(q);
+        // Identical requests running together share one computation (the format only shapes the answer).
+        const { format: _format, ...params } = q;
+        const result = await app.coalesce(`${opts.path}?${JSON.stringify(params)}`, () => opts.compute(q));
         const csvRows = () =>
           opts.csv.rows(result).map((row) => pick({ ...result, ...row }, opts.csv.columns));
         if (sendCsvIfAsked(req, reply, q.format, csvRows, `${opts.path}.csv`, opts.csv.columns)) return reply;

@@ -62,7 +62,9 @@ export default async function viralMetricsRoutes(fastify: FastifyInstance) {
       },
       async (req: FastifyRequest, reply: FastifyReply) => {
         const q = req.query as Q['_output'] & { format?: 'json' | 'csv' };
-        const result = await compute(q);
+        // Identical requests running together share one computation (the format only shapes the answer).
+        const { format: _format, ...params } = q;
+        const result = await app.coalesce(`${path}?${JSON.stringify(params)}`, () => compute(q));
         if (sendCsvIfAsked(req, reply, q.format, csv(result), `${path.replace('/', '-')}.csv`, columns)) {
           return reply;
         }

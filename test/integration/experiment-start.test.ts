@@ -122,9 +122,11 @@ t.test('one batch: events of a user apply in order while many users are applied 
     { ...ev('u2', 1), experimentKey: 'nope' },
     ev('o0', 10), // repeated: a duplicate
   ];
-  const res = json<{ accepted: number; duplicates: number; rejected: { index: number; code: string }[] }>(
-    await post(app, '/v1/events', { events }),
-  );
+  const res = json<{
+    accepted: number;
+    duplicates: number;
+    rejected: { index: number; code: string; detail: string }[];
+  }>(await post(app, '/v1/events', { events }));
   t.equal(res.accepted, 152, 'u1 twice, 150 others');
   t.equal(res.duplicates, 3);
   t.same(res.rejected, [

@@ -1,0 +1,48 @@
+import t from 'tap';
+import { build, get, json, post } from '../helper.js';
+
+t.test('identical analytics running together share one computation, never across a write', async (t) => {
+  const app = await build(t);
+  let runs = 0;
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const slow = () => {
+    runs++;
+    return gate.then(() => runs);
+  };
+  const a = app.coalesce('k', slow);
+  const b = app.coalesce('k', slow);
+  const other = app.coalesce('other', slow);
+  t.equal(runs, 2, 'the second identical call joined the first; another key ran');
+  // A write answered meanwhile: a read after it must not join a computation that started before it.
+  t.equal((await post(app, '/v1/users', { userId: 'w1' })).statusCode, 200);
+  const c = app.coalesce('k', slow);
+  t.equal(runs, 3, 'a computation started after the write');
+  release();
+  t.same(await Promise.all([a, b, other, c]), [3, 3, 3, 3]);
+  await app.coalesce('k', slow);
+  t.equal(runs, 4, 'nothing is kept once a computation settled');
+});
+
+t.test(
+  'through HTTP: concurrent identical metric requests get the same answer; a write shows at once',
+  async (t) => {
+    const app = await build(t);
+    const ok = (res: { statusCode: number; body: string }) => {
+      t.equal(res.statusCode, 200, res.body);
+      return json<{ invites: number }>(res);
+    };
+    const answers = await Promise.all(
+      Array.from({ length: 5 }, () => get(app, '/v1/metrics/k-factor?days=7')),
+    );
+    t.same(
+      answers.map((r) => ok(r).invites),
+      [0, 0, 0, 0, 0],
+    );
+    await post(app, '/v1/users', { userId: 'alice' });
+    await post(app, '/v1/invites', { inviteId: 'i1', referrerId: 'alice', source: 'loop' });
+    t.equal(ok(await get(app, '/v1/metrics/k-factor?days=7')).invites, 1, 'read after write');
+    const csv = await get(app, '/v1/metrics/k-factor?days=7&format=csv');
+    t.match(csv.headers['content-type'], /text\/csv/, 'the format still shapes each answer');
+  },
+);
