@@ -44,6 +44,18 @@ const EXPERIMENT_SELECT = EXPERIMENT_COLUMNS.map((c) => `e.${c}`).join(', ');
 
 const rowKey = (experimentId: number, userId: string) => `${experimentId}\u0000${userId}`;
 
+export interface ExposureItem {
+  experimentId: number;
+  userId: string;
+  at: Date;
+}
+
+export interface ExposureResult {
+  exposedAt: Date;
+  firstExposure: boolean;
+  exposureChanged: boolean;
+}
+
 /** What a first-assignment attempt found: the row it stored, or the one stored before. */
 export interface InsertResult {
   stored: StoredAssignment;
@@ -52,9 +64,15 @@ export interface InsertResult {
 
 export class AssignmentStore {
   private readonly inserts: Batcher<NewAssignment, InsertResult | null>;
+  private readonly exposures: Batcher<ExposureItem, ExposureResult | null>;
 
   constructor(private readonly knex: Knex) {
     this.inserts = new Batcher((rows) => this.insertBatch(rows), {
+      maxBatch: 500,
+      maxPending: 10_000,
+      maxInFlight: 2,
+    });
+    this.exposures = new Batcher((items) => this.exposeMany(items), {
       maxBatch: 500,
       maxPending: 10_000,
       maxInFlight: 2,
@@ -228,13 +246,9 @@ export class AssignmentStore {
    * Records an exposure at `at`, keeping the earliest one. Returns the stored first-exposure time, whether this call
    * created it and whether it changed it (an earlier exposure than stored); null when the user has no assignment.
    */
-  async expose(
-    experimentId: number,
-    userId: string,
-    at: Date,
-  ): Promise<{ exposedAt: Date; firstExposure: boolean; exposureChanged: boolean } | null> {
-    const [row] = await this.exposeMany([{ experimentId, userId, at }]);
-    return row ?? null;
+  expose(experimentId: number, userId: string, at: Date): Promise<ExposureResult | null> {
+    // Shared with concurrent callers (group commit), like first assignments.
+    return this.exposures.submit({ experimentId, userId, at });
   }
 
   /**
@@ -244,9 +258,7 @@ export class AssignmentStore {
    * taken after the first statement locked the assignments, so it sees every conversion committed by a writer
    * that held the assignment before, and writers after it wait for the commit and see the new exposure.
    */
-  async exposeMany(
-    items: { experimentId: number; userId: string; at: Date }[],
-  ): Promise<({ exposedAt: Date; firstExposure: boolean; exposureChanged: boolean } | null)[]> {
+  async exposeMany(items: ExposureItem[]): Promise<(ExposureResult | null)[]> {
     const stored = await this.knex.transaction(async (trx) => {
       const { rows } = (await trx.raw(
         `WITH x AS (
@@ -315,13 +327,13 @@ export class AssignmentStore {
       return rows;
     });
     const byKey = new Map(stored.map((r) => [rowKey(r.experiment_id, r.user_id), r]));
-    // Within one call, only the first item of a user that set or moved the first exposure is told it did.
+    // Within one call, only the item that set or moved the first exposure (the first at its time) is told it did.
     const told = new Set<string>();
     return items.map((i) => {
       const key = rowKey(i.experimentId, i.userId);
       const r = byKey.get(key);
       if (!r) return null;
-      const changed = r.new_at !== null && !told.has(key);
+      const changed = r.new_at !== null && !told.has(key) && i.at.getTime() === r.new_at.getTime();
       if (changed) told.add(key);
       return {
         exposedAt: r.new_at ?? r.old_at!,
