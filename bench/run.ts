@@ -4,12 +4,12 @@
 // on a slow machine. BENCH_SECONDS (default 10) per load test; BENCH_EXPOSURES (default "1000000,10000000")
 // experiment sizes for the results queries; BENCH_INVITES (default 10,000,000) for the viral metrics; the JSON
 // report goes to BENCH_JSON (default bench/last-run.json, bench/last-run-quick.json with --quick).
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import knexFactory from 'knex';
 import { load, type LoadResult } from './load.js';
+import { median, postJson, ready, rssMb, start, stopAll, timed } from './process.js';
 import { seedExperiment, seedInvites } from './seed.js';
 
 const QUICK = process.argv.includes('--quick');
@@ -27,34 +27,6 @@ const LIFTOFF_PORT = 3902;
 const dbName = `liftoff_bench_${process.pid}_${randomBytes(3).toString('hex')}`;
 const dbUrl = Object.assign(new URL(ADMIN_URL), { pathname: `/${dbName}` }).toString();
 const admin = knexFactory({ client: 'pg', connection: ADMIN_URL, pool: { min: 0, max: 1 } });
-const children: ChildProcess[] = [];
-
-/** Spawns a server; resolves when it prints `waitFor` (null: at once, the caller polls readiness). */
-function start(args: string[], env: Record<string, string>, waitFor: RegExp | null): Promise<ChildProcess> {
-  const child = spawn(process.execPath, args, {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  children.push(child);
-  if (!waitFor) return Promise.resolve(child);
-  return new Promise((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}`)));
-    child.stdout!.on('data', (chunk: Buffer) => {
-      if (waitFor.test(chunk.toString())) resolve(child);
-    });
-  });
-}
-
-function rssMb(pid: number): number {
-  let status = '';
-  try {
-    status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  } catch {
-    return 0;
-  }
-  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
-}
-
 const fmt = (r: LoadResult) =>
   `${r.requestsPerSecond.toFixed(0).padStart(7)} req/s  p50 ${String(r.p50).padStart(4)} ms  p99 ${String(r.p99).padStart(4)} ms${r.errors + r.non2xx ? `  (${r.errors} errors, ${r.non2xx} non-2xx)` : ''}`;
 
@@ -66,8 +38,6 @@ function served(name: string, r: LoadResult): LoadResult {
   if (r.non2xx > 0) throw new Error(`${name}: ${r.non2xx} error answers`);
   return r;
 }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function main() {
   await admin.raw(`CREATE DATABASE ${dbName}`);
@@ -95,26 +65,9 @@ async function main() {
   );
   // The server logs at warn; its "listening" line is at info, so wait for readiness by polling.
   const base = `http://127.0.0.1:${LIFTOFF_PORT}`;
-  for (
-    let i = 0;
-    i < 300 &&
-    !(await fetch(`${base}/health/ready`)
-      .then((r) => r.ok)
-      .catch(() => false));
-    i++
-  ) {
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await ready(base, 30);
   const ceiling = `http://127.0.0.1:${CEILING_PORT}`;
-  const post = async (path: string, body?: unknown) => {
-    const res = await fetch(`${base}${path}`, {
-      method: 'POST',
-      headers: body ? { 'content-type': 'application/json' } : {},
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    if (!res.ok) throw new Error(`POST ${path}: ${res.status} ${await res.text()}`);
-    return (await res.json()) as { id?: number };
-  };
+  const post = (path: string, body?: unknown) => postJson(base, path, body);
   const experiment = async (key: string) => {
     await post('/v1/experiments', {
       key,
@@ -203,13 +156,6 @@ async function main() {
   clearInterval(sampler);
 
   const db = knexFactory({ client: 'pg', connection: dbUrl, pool: { min: 0, max: 2 } });
-  const timed = async (url: string) => {
-    const s = performance.now();
-    const res = await fetch(url);
-    await res.text();
-    if (!res.ok) throw new Error(`GET ${url}: ${res.status}`);
-    return performance.now() - s;
-  };
   const queries: { name: string; rows: number; ms: number }[] = [];
   for (const size of EXPOSURES) {
     const key = `big-${size}`;
@@ -338,8 +284,7 @@ async function main() {
 try {
   await main();
 } finally {
-  for (const c of children) c.kill('SIGTERM');
-  await new Promise((r) => setTimeout(r, 500));
+  await stopAll();
   await admin.raw(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => undefined);
   await admin.destroy();
 }

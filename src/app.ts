@@ -103,13 +103,15 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   await app.register(errorHandler);
   await app.register(drain);
   await app.register(coalesce);
+  await app.register(securityHeaders);
+  const db = opts.db ?? createDatabase(config);
   await app.register(loadShedding, {
-    maxEventLoopDelayMs: config.MAX_EVENT_LOOP_DELAY_MS,
+    // The embedded database runs its queries on the event loop, so a long query is not overload there: by default
+    // the delay check guards PostgreSQL deployments only.
+    maxEventLoopDelayMs: config.MAX_EVENT_LOOP_DELAY_MS ?? (db.kind === 'postgres' ? 1000 : 0),
     maxHeapFraction: config.MAX_HEAP_FRACTION,
     sampleIntervalMs: config.LOAD_SAMPLE_INTERVAL_MS,
   });
-  await app.register(securityHeaders);
-  const db = opts.db ?? createDatabase(config);
   await app.register(dbPlugin, {
     db,
     owned: !opts.db,

@@ -85,7 +85,7 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   RATE_LIMIT_PER_MINUTE: int(0, 0, 10_000_000),
   CORS_ORIGINS: origins,
-  MAX_EVENT_LOOP_DELAY_MS: int(1000, 0, 600_000),
+  MAX_EVENT_LOOP_DELAY_MS: z.coerce.number().int().min(0).max(600_000).optional(),
   MAX_HEAP_FRACTION: z.coerce.number().min(0).max(1).default(0.95),
   LOAD_SAMPLE_INTERVAL_MS: int(1000, 10, 60_000),
   SHUTDOWN_TIMEOUT_MS: int(10_000, 100, 600_000),
