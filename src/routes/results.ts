@@ -153,6 +153,7 @@ export default async function resultsRoutes(fastify: FastifyInstance) {
           valuePValue: v.value?.pValue ?? null,
           valueCiLow: v.value?.ci?.[0] ?? null,
           valueCiHigh: v.value?.ci?.[1] ?? null,
+          eligible: v.eligible ?? null,
         })),
       );
       const csvName = `${r.experimentKey}-timeline.csv`;

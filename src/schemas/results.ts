@@ -150,6 +150,7 @@ export const resultsTimelineSchema = z.object({
   correction: z.string(),
   tz: z.string(),
   controlVariant: z.string(),
+  horizonDays: z.number().optional().describe('metric=ltv: the horizon in days'),
   days: z.array(
     z.object({
       date: z.string().describe('Start of the day in tz; figures are cumulative to its end'),
@@ -178,7 +179,17 @@ export const resultsTimelineSchema = z.object({
             .object({ meanDifference: nullableNumber, pValue: nullableNumber, ci: interval.nullable() })
             .nullable()
             .optional()
-            .describe("k_factor: Welch's test of per-user signups against control (null on the control row)"),
+            .describe(
+              "k_factor: Welch's test of per-user signups against control; ltv: of the eligible users' revenue " +
+                '(null on the control row)',
+            ),
+          eligible: z
+            .number()
+            .optional()
+            .describe(
+              'retention_d7 and ltv: exposed users whose window had ended by the end of the day (a user becomes ' +
+                'eligible, with an outcome, on the day the window ends); rates and tests are over these',
+            ),
         }),
       ),
     }),

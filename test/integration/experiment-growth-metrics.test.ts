@@ -293,3 +293,60 @@ t.test('retention_d7 as the target metric of an experiment', async (t) => {
   t.match(r.totals, { exposed: 1, eligible: 0, pending: 1 });
   t.ok(r.warnings.some((w) => w.startsWith('not_yet_eligible')));
 });
+
+t.test('timeline of retention_d7 and ltv: users become eligible on the day their window ends', async (t) => {
+  const app = await build(t);
+  const { D, at, c, t: tr } = await world(app);
+  await ok(app, 'POST', `/v1/users/${tr[0]}/revenue`, { eventId: 'a', amount: 30, occurredAt: at(D + DAY) });
+  await ok(app, 'POST', `/v1/users/${c[1]}/revenue`, {
+    eventId: 'b',
+    amount: 12,
+    occurredAt: at(D + 2 * DAY),
+  });
+  type Day = { date: string; variants: (Row & { value?: Value | null })[] };
+  const timeline = async (q: string) =>
+    json<{ days: Day[]; horizonDays?: number }>(
+      await ok(app, 'GET', `/v1/experiments/exp/results/timeline?${q}`),
+    );
+  const ret = await timeline('metric=retention_d7');
+  const day = (d: Day[], ms: number) => d.find((x) => x.date === new Date(ms).toISOString())!;
+  // Windows of D's exposures end on D+8 (10:00, 12:00, 23:59): nobody is eligible on D+7.
+  t.same(
+    day(ret.days, D + 7 * DAY).variants.map((v) => [v.exposed, v.eligible, v.converted]),
+    [
+      [4, 0, 0], // c4 was exposed 7.5 days ago, before D+7
+      [3, 0, 0],
+    ],
+  );
+  t.same(
+    day(ret.days, D + 8 * DAY).variants.map((v) => [v.exposed, v.eligible, v.converted]),
+    [
+      [4, 3, 1],
+      [3, 3, 2],
+    ],
+  );
+  const last = ret.days.at(-1)!;
+  const results7 = await results(app, 'metric=retention_d7');
+  t.same(
+    last.variants.map((v) => [v.exposed, v.eligible, v.converted, v.pValue]),
+    results7.variants.map((v) => [v.exposed, v.eligible, v.converted, v.pValue]),
+    'the last day equals the results',
+  );
+  const ltv = await timeline('metric=ltv&horizonDays=3');
+  t.equal(ltv.horizonDays, 3);
+  const resultsLtv = await results(app, 'metric=ltv&horizonDays=3');
+  const lastLtv = ltv.days.at(-1)!;
+  t.same(
+    lastLtv.variants.map((v) => [v.eligible, v.converted]),
+    resultsLtv.variants.map((v) => [v.eligible, v.converted]),
+  );
+  close(
+    t,
+    lastLtv.variants[1]!.value!.meanDifference,
+    resultsLtv.variants[1]!.value!.meanDifference!,
+    1e-9,
+    'Welch difference',
+  );
+  close(t, lastLtv.variants[1]!.value!.pValue, resultsLtv.variants[1]!.value!.pValue!, 1e-9, 'Welch p');
+  t.equal(lastLtv.variants[0]!.value, null);
+});
