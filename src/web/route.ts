@@ -5,7 +5,13 @@ import type { AttributionModel, Method, Status } from './api.js';
 export const PERIODS = [7, 14, 30, 90] as const;
 export type Period = (typeof PERIODS)[number];
 export const STATUSES: Status[] = ['draft', 'running', 'paused', 'completed'];
-export const MODELS: AttributionModel[] = ['first_touch', 'last_touch', 'linear', 'time_decay', 'position_based'];
+export const MODELS: AttributionModel[] = [
+  'first_touch',
+  'last_touch',
+  'linear',
+  'time_decay',
+  'position_based',
+];
 
 export type Route =
   | { view: 'k-factor'; days: Period }

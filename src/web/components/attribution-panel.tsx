@@ -37,8 +37,8 @@ export function AttributionTables({ a }: { a: Attribution }) {
   return (
     <>
       <p class="window">
-        {fmtInt(a.signups)} referred signups, {fmtInt(a.multiTouchSignups)} with more than one touch (look-back{' '}
-        {a.lookbackDays} days)
+        {fmtInt(a.signups)} referred signups, {fmtInt(a.multiTouchSignups)} with more than one touch
+        (look-back {a.lookbackDays} days)
       </p>
       <div class="grid-2">
         <div class="table-wrap">

@@ -152,7 +152,11 @@ export function CreateExperimentForm({ onCreated }: { onCreated: (e: Experiment)
           'key:weight pairs, the control first: control:50,variant_a:50',
         )}
         {field('trafficPercent', 'Traffic (%)', 'Share of users who enter the experiment, 0–100.')}
-        {field('targetMetric', 'Target metric', 'conversion, k_factor, retention_d7, ltv or any metric name.')}
+        {field(
+          'targetMetric',
+          'Target metric',
+          'conversion, k_factor, retention_d7, ltv or any metric name.',
+        )}
         <datalist id="target-metrics">
           {TARGET_METRICS.map((m) => (
             <option key={m} value={m} />

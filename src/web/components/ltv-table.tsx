@@ -22,8 +22,8 @@ export function LtvTable({ l }: { l: Ltv }) {
     <div class="table-wrap">
       <table>
         <caption>
-          Revenue in the first {l.horizonDays} days after signup, per user whose {l.horizonDays} days have passed
-          (matured); refunds included
+          Revenue in the first {l.horizonDays} days after signup, per user whose {l.horizonDays} days have
+          passed (matured); refunds included
         </caption>
         <thead>
           <tr>

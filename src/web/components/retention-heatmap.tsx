@@ -31,9 +31,9 @@ export function RetentionHeatmap({ r }: { r: Retention }) {
     <div class="table-wrap">
       <table class="heatmap">
         <caption>
-          Share of each signup {r.granularity === 'week' ? 'week' : 'day'} active in {unit.toLowerCase()} k after
-          signing up ({r.mode === 'on' ? 'active in that period' : 'active then or later'}); “not yet” until the
-          period has fully elapsed
+          Share of each signup {r.granularity === 'week' ? 'week' : 'day'} active in {unit.toLowerCase()} k
+          after signing up ({r.mode === 'on' ? 'active in that period' : 'active then or later'}); “not yet”
+          until the period has fully elapsed
         </caption>
         <thead>
           <tr>
