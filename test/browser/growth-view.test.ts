@@ -261,7 +261,7 @@ t.test('Growth view in Chromium: every figure equals the API', { skip: skipWitho
   const f = await apiGet<Forecast>(app, '/v1/metrics/forecast?days=90&horizonDays=30', READ);
   const facts = await page.locator('dl.facts').textContent();
   t.match(facts, `K (this window)${f.k.toFixed(2)}`);
-  t.match(facts, `Cycle${f.cycleDays} days`);
+  t.match(facts, `Cycle${f.cycleDays} ${f.cycleDays === 1 ? 'day' : 'days'}`);
   t.match(facts, `Organic per day${f.organicPerDay.toFixed(2)}`);
   t.match(facts, Math.round(f.projection.at(-1)!.cumulativeExpected).toLocaleString('en-US'));
   t.ok(await page.getByRole('img', { name: /Projected signups per day/ }).isVisible(), 'the forecast chart');

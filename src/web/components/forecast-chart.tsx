@@ -46,7 +46,9 @@ export function ForecastChart({ f }: { f: Forecast }) {
         </div>
         <div>
           <dt>Cycle</dt>
-          <dd>{fmtInt(f.cycleDays)} days</dd>
+          <dd>
+            {fmtInt(f.cycleDays)} {f.cycleDays === 1 ? 'day' : 'days'}
+          </dd>
         </div>
         <div>
           <dt>Organic per day</dt>
