@@ -2,10 +2,12 @@
 // the embedded one in ./data), so a newcomer sees meaningful metrics at once. Set-based SQL, about 1 minute.
 // 50,000 organic users over 120 days; 200,000 invites on four loops with different K; clicks, signups (some
 // outside the conversion window), first-value moments, and some fraud (self-referrals, fast conversions, a burst);
-// countries, visitors who clicked several invites before signing up, activity and revenue (with refunds).
+// countries, visitors who clicked several invites before signing up, activity and revenue (with refunds); and a
+// running experiment judged on retention_d7 (with ltv beside it) whose treatment keeps users a little longer.
 import { loadConfig } from '../src/config.js';
 import { closeDatabase, createDatabase } from '../src/db/knex.js';
 import { migrateLatest } from '../src/db/migrate.js';
+import { bucketOf } from '../src/experiments/result-aggregates.js';
 
 const USERS = 50_000;
 const INVITES = 200_000;
@@ -78,6 +80,27 @@ const STEPS: [string, string][] = [
      ON CONFLICT DO NOTHING`,
   ],
   [
+    'second-generation clicks and signups (recent users bring users too, so the forecast has a K)',
+    `WITH chosen AS (
+       SELECT invite_id, 'ref_' || invite_id AS user_id, sent_at + interval '30 minutes' AS clicked_at,
+              sent_at + interval '30 minutes' + ${rnd("invite_id || 'delay2'")} ^ 3 * interval '10 days' AS at
+         FROM invites WHERE invite_id LIKE 'demo2_%' AND ${rnd("invite_id || 'signup2'")} < 0.55
+          AND sent_at + interval '30 minutes' < now()
+     ), clicks AS (
+       INSERT INTO invite_clicks (invite_id, click_id, occurred_at)
+       SELECT invite_id, 'c1', clicked_at FROM chosen ON CONFLICT DO NOTHING
+     ), users_in AS (
+       INSERT INTO users (user_id, signed_up_at, referred_by_invite)
+       SELECT user_id, at, invite_id FROM chosen WHERE at < now() ON CONFLICT DO NOTHING
+       RETURNING user_id, signed_up_at, referred_by_invite
+     )
+     UPDATE invites i SET click_count = 1, first_clicked_at = c.clicked_at,
+                          signup_user_id = coalesce(u.user_id, i.signup_user_id),
+                          signed_up_at = coalesce(u.signed_up_at, i.signed_up_at)
+       FROM chosen c LEFT JOIN users_in u ON u.referred_by_invite = c.invite_id
+      WHERE i.invite_id = c.invite_id`,
+  ],
+  [
     'first-value moments',
     `UPDATE users SET fvm_at = signed_up_at + ${rnd("user_id || 'fvm'")} * interval '48 hours'
       WHERE ${rnd("user_id || 'hasfvm'")} < 0.6 AND signed_up_at + interval '48 hours' < now()`,
@@ -141,7 +164,7 @@ const STEPS: [string, string][] = [
     `INSERT INTO user_activity (user_id, occurred_at)
      SELECT u.user_id, u.signed_up_at + (d + ${rnd('u.user_id || d')}) * interval '24 hours'
        FROM users u LEFT JOIN invites i ON i.invite_id = u.referred_by_invite
-      CROSS JOIN unnest(ARRAY[0, 1, 2, 3, 7, 8, 14, 21, 28, 42, 56]) d
+      CROSS JOIN unnest(ARRAY[0, 1, 2, 3, 7, 8, 14, 21, 28, 35, 42, 49, 56]) d
       WHERE u.signed_up_at + (d + 1) * interval '24 hours' < now()
         AND ${rnd("u.user_id || 'act' || d")} < 0.8 * (d + 1) ^ -0.45 *
             CASE i.source WHEN 'buddy_challenge' THEN 1.25 WHEN 'streak_rescue' THEN 1.1
@@ -168,6 +191,46 @@ const STEPS: [string, string][] = [
        FROM revenue_events WHERE ${rnd("event_id || 'refund'")} < 0.05
      ON CONFLICT DO NOTHING`,
   ],
+  [
+    'experiment: streak reminders, judged on day-7 retention',
+    `INSERT INTO experiments (key, name, hypothesis, status, variants, control_variant, target_metric, hash_seed,
+                              started_at)
+     VALUES ('streak_reminders', 'Streak reminders', 'A reminder on day 6 brings users back in their second week',
+             'running', '[{"key":"control","weight":50,"description":null},{"key":"reminder","weight":50,"description":"A push on day 6"}]', 'control', 'retention_d7',
+             'streak_reminders', now() - interval '60 days')
+     ON CONFLICT (key) DO NOTHING`,
+  ],
+  [
+    'experiment: exposures of users who signed up since it started (and the result counters)',
+    // The demo writes rows directly, so it also sets the counters the ingest statements keep for results.
+    `WITH e AS (SELECT id, started_at FROM experiments WHERE key = 'streak_reminders'),
+     a AS (
+       INSERT INTO assignments (experiment_id, user_id, variant, assigned_at, exposed_at)
+       SELECT e.id, u.user_id, CASE WHEN ${rnd("u.user_id || 'arm'")} < 0.5 THEN 'control' ELSE 'reminder' END,
+              u.signed_up_at + interval '1 minute', u.signed_up_at + interval '2 minutes'
+         FROM users u, e
+        WHERE u.signed_up_at > e.started_at AND u.signed_up_at < now() - interval '5 minutes'
+          AND ${rnd("u.user_id || 'enters'")} < 0.6
+       ON CONFLICT DO NOTHING RETURNING experiment_id, variant, exposed_at
+     ), counts AS (
+       INSERT INTO result_variant_counts AS r (experiment_id, variant, shard, assigned, exposed)
+       SELECT experiment_id, variant, 0, count(*), count(exposed_at) FROM a GROUP BY 1, 2
+       ON CONFLICT (experiment_id, variant, shard) DO UPDATE
+          SET assigned = r.assigned + excluded.assigned, exposed = r.exposed + excluded.exposed
+     )
+     INSERT INTO result_exposure_buckets AS b (experiment_id, variant, bucket, shard, exposed)
+     SELECT experiment_id, variant, ${bucketOf('exposed_at')}, 0, count(*) FROM a GROUP BY 1, 2, 3
+     ON CONFLICT (experiment_id, variant, bucket, shard) DO UPDATE SET exposed = b.exposed + excluded.exposed`,
+  ],
+  [
+    'experiment: reminded users come back on day 7 a little more often',
+    `INSERT INTO user_activity (user_id, occurred_at)
+     SELECT a.user_id, a.exposed_at + (7 + ${rnd("a.user_id || 'remind'")}) * interval '24 hours'
+       FROM assignments a JOIN experiments e ON e.id = a.experiment_id AND e.key = 'streak_reminders'
+      WHERE a.variant = 'reminder' AND ${rnd("a.user_id || 'reminded'")} < 0.06
+        AND a.exposed_at + interval '8 days' < now()
+     ON CONFLICT DO NOTHING`,
+  ],
   ['statistics', 'ANALYZE'],
 ];
 
@@ -191,7 +254,8 @@ try {
   console.log('Loaded:', rows[0]);
   console.log(
     'Start the service (npm start) and open /docs, or: curl localhost:3000/v1/metrics/summary?days=30 ' +
-      '(and /v1/metrics/retention, /ltv, /attribution?model=linear, /geo, /forecast)',
+      '(and /v1/metrics/retention, /ltv, /attribution?model=linear, /geo, /forecast, ' +
+      '/v1/experiments/streak_reminders/results, …/results?metric=ltv); the dashboard is at /dashboard',
   );
 } finally {
   await closeDatabase(db);

@@ -8,10 +8,13 @@ import type { ResultsStore, VariantAggregate } from './results-store.js';
 import type { Experiment, ExperimentStatus } from './types.js';
 import { type ValueStats, valueStats } from './value-stats.js';
 
-/** Values count per exposed user (the sum of the user's counted conversion values, 0 without one). */
+/**
+ * Values count per exposed user (the sum of the user's counted conversion values, 0 without one); for ltv per
+ * eligible user.
+ */
 const valueArm = (a: VariantAggregate) => ({
   label: a.variant,
-  users: a.exposed,
+  users: a.eligible ?? a.exposed,
   valueSum: a.valueSum,
   valueVariance: a.valueVariance,
 });
@@ -24,9 +27,16 @@ export interface ResultsQuery {
   sequentialTuning?: number;
   /** k_factor only: signups count when within this many days of the invite. */
   conversionWindowDays?: number;
+  /** ltv only: revenue counts in [firstExposure, firstExposure + horizonDays · 24 h). */
+  horizonDays?: number;
 }
 
 export const K_FACTOR = 'k_factor';
+export const RETENTION_D7 = 'retention_d7';
+export const LTV = 'ltv';
+
+/** Metrics measured over a window after first exposure: only users whose window has elapsed are compared. */
+export const isWindowed = (metric: string) => metric === RETENTION_D7 || metric === LTV;
 
 export type { ValueStats } from './value-stats.js';
 
@@ -51,6 +61,12 @@ export interface VariantResult {
   invites?: number;
   signups?: number;
   kFactor?: number | null;
+  /** retention_d7 and ltv: exposed users whose window has elapsed (the n of the comparison). */
+  eligible?: number;
+  /** retention_d7 and ltv: exposed users whose window has not elapsed yet. */
+  pending?: number;
+  /** retention_d7: eligible users active in their day-7 window (= converted). */
+  retained?: number;
 }
 
 export interface ExperimentResults {
@@ -62,7 +78,9 @@ export interface ExperimentResults {
   alpha: number;
   correction: Correction;
   computedAt: Date;
-  totals: { assigned: number; exposed: number; converted: number };
+  totals: { assigned: number; exposed: number; converted: number; eligible?: number; pending?: number };
+  /** ltv only: the horizon in days. */
+  horizonDays?: number;
   srm: { chiSquare: number | null; pValue: number | null; mismatch: boolean | null };
   variants: VariantResult[];
   warnings: string[];
@@ -92,15 +110,21 @@ export class ResultsService {
     const metric = q.metric ?? e.targetMetric;
     const completedAt = e.status === 'completed' ? e.completedAt : null;
     const cw = q.conversionWindowDays ?? 14;
+    const horizon = q.horizonDays ?? 30;
     const { rows, computedAt } = await this.cache.get(
-      [e.id, e.status, metric, metric === K_FACTOR ? cw : ''].join('|'),
-      () =>
-        metric === K_FACTOR
-          ? this.store.kFactorAggregate(e.id, completedAt, cw)
-          : this.store.aggregate(e.id, metric, completedAt),
+      [e.id, e.status, metric, metric === K_FACTOR ? cw : metric === LTV ? horizon : ''].join('|'),
+      () => {
+        // Eligibility is judged at the time of the request (SPEC §8: "now" is the request's time).
+        const now = new Date();
+        if (metric === K_FACTOR) return this.store.kFactorAggregate(e.id, completedAt, cw);
+        if (metric === RETENTION_D7) return this.store.retentionD7Aggregate(e.id, completedAt, now);
+        if (metric === LTV) return this.store.ltvAggregate(e.id, completedAt, horizon, now);
+        return this.store.aggregate(e.id, metric, completedAt);
+      },
       refresh,
     );
-    return { ...this.compute(e, metric, rows, q), computedAt };
+    const computed = this.compute(e, metric, rows, q);
+    return { ...computed, ...(metric === LTV ? { horizonDays: horizon } : {}), computedAt };
   }
 
   /** Frequentist comparison of every treatment with the control, in the experiment's variant order. */
@@ -112,12 +136,15 @@ export class ResultsService {
   ): ExperimentResults {
     const byVariant = new Map(rows.map((r) => [r.variant, r]));
     const control = byVariant.get(e.controlVariant) ?? EMPTY(e.controlVariant);
+    const windowed = isWindowed(metric);
     const treatments = e.variants
       .filter((v) => v.key !== e.controlVariant)
       .map((v) => byVariant.get(v.key) ?? EMPTY(v.key));
+    // retention_d7 and ltv compare the eligible users only; the pending ones have no outcome yet.
+    const n = (a: VariantAggregate) => (windowed ? (a.eligible ?? 0) : a.exposed);
     const test = proportionsTest({
-      control: { n: control.exposed, conversions: control.converted },
-      treatments: treatments.map((t) => ({ n: t.exposed, conversions: t.converted })),
+      control: { n: n(control), conversions: control.converted },
+      treatments: treatments.map((t) => ({ n: n(t), conversions: t.converted })),
       alpha: q.alpha,
       correction: q.correction,
       method: q.method,
@@ -125,7 +152,7 @@ export class ResultsService {
       labels: [control.variant, ...treatments.map((t) => t.variant)],
     });
     const warnings = [...test.warnings];
-    const valued = rows.some((r) => r.valued > 0);
+    const valued = metric === LTV || (metric !== RETENTION_D7 && rows.some((r) => r.valued > 0));
     const statsByVariant = new Map<string, VariantResult>();
     [control, ...treatments].forEach((agg, i) => {
       const s = test.variants[i]!;
@@ -147,7 +174,7 @@ export class ResultsService {
         chanceToBeatControl: valued ? null : s.chanceToBeatControl,
         expectedLoss: valued ? null : s.expectedLoss,
         value: valued
-          ? valueStats(valueArm(agg), i === 0 || !control ? null : valueArm(control), {
+          ? valueStats(valueArm(agg), i === 0 ? null : valueArm(control), {
               alpha: q.alpha,
               ...(q.method === 'sequential' ? { sequential: { tuning: q.sequentialTuning } } : {}),
               warnings,
@@ -160,6 +187,8 @@ export class ResultsService {
               signups: agg.valueSum,
               kFactor: agg.exposed > 0 ? agg.valueSum / agg.exposed : null,
             }),
+        ...(windowed ? { eligible: agg.eligible ?? 0, pending: agg.pending ?? 0 } : {}),
+        ...(metric === RETENTION_D7 ? { retained: agg.converted } : {}),
       });
     });
     const ordered = e.variants.map((v) => statsByVariant.get(v.key)!);
@@ -169,7 +198,11 @@ export class ResultsService {
       e.variants.map((v) => v.weight / totalWeight),
     );
     warnings.push(...srm.warnings);
-    if (rows.length > 0 && ordered.every((v) => v.converted === 0)) {
+    if (windowed && rows.length > 0 && ordered.every((v) => v.eligible === 0)) {
+      warnings.push(
+        `not_yet_eligible: no exposed user's ${metric === LTV ? 'horizon' : 'day-7 window'} has elapsed yet`,
+      );
+    } else if (rows.length > 0 && ordered.every((v) => v.converted === 0)) {
       warnings.push(`no_conversions: no counted conversion for metric "${metric}"`);
     }
     return {
@@ -185,6 +218,12 @@ export class ResultsService {
         assigned: ordered.reduce((s, v) => s + v.assigned, 0),
         exposed: ordered.reduce((s, v) => s + v.exposed, 0),
         converted: ordered.reduce((s, v) => s + v.converted, 0),
+        ...(windowed
+          ? {
+              eligible: ordered.reduce((s, v) => s + (v.eligible ?? 0), 0),
+              pending: ordered.reduce((s, v) => s + (v.pending ?? 0), 0),
+            }
+          : {}),
       },
       srm: { chiSquare: srm.chiSquare, pValue: srm.pValue, mismatch: srm.mismatch },
       variants: ordered,

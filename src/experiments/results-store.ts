@@ -13,7 +13,15 @@ export interface VariantAggregate {
   valueVariance: number | null;
   /** k_factor only: invites the variant's exposed users sent at or after their first exposure. */
   invites?: number;
+  /** retention_d7 and ltv: exposed users whose window has elapsed (they alone are compared). */
+  eligible?: number;
+  /** retention_d7 and ltv: exposed users whose window has not elapsed yet. */
+  pending?: number;
 }
+
+/** retention_d7's window, [firstExposure + 7·24 h, firstExposure + 8·24 h), in hours (exact, whatever the DST). */
+const D7_FROM_HOURS = 7 * 24;
+const D7_TO_HOURS = 8 * 24;
 
 /**
  * Per-variant figures for one metric: a conversion counts when it occurred at or after the user's first exposure
@@ -98,6 +106,93 @@ export class ResultsStore {
               1 AS valued, (var_samp(signups) FILTER (WHERE exposed_at IS NOT NULL))::float8 AS "valueVariance"
          FROM per_user GROUP BY variant`,
       { id: experimentId, completedAt: completedAt?.toISOString() ?? null, cw: conversionWindowDays },
+    )) as { rows: VariantAggregate[] };
+    return rows;
+  }
+
+  /**
+   * retention_d7 (SPEC §8.7): exposed users whose [firstExposure + 7·24 h, firstExposure + 8·24 h) has ended by
+   * `now` are eligible; converted = the eligible with an activity in that range (before completedAt for a
+   * completed experiment). One pass over the experiment's assignments; each eligible user costs one index-only
+   * probe of user_activity's (user_id, occurred_at) key, so the cost follows the experiment's users, not the size
+   * of the activity table.
+   */
+  async retentionD7Aggregate(
+    experimentId: number,
+    completedAt: Date | null,
+    now: Date,
+  ): Promise<VariantAggregate[]> {
+    const { rows } = (await this.knex.raw(
+      `WITH per_user AS (
+         SELECT a.variant, a.exposed_at,
+                a.exposed_at + make_interval(hours => :toH) <= :now::timestamptz AS eligible,
+                a.user_id
+           FROM assignments a
+          WHERE a.experiment_id = :id AND a.holdout_id IS NULL
+       )
+       SELECT variant, count(*)::int AS assigned, count(exposed_at)::int AS exposed,
+              (count(*) FILTER (WHERE eligible))::int AS eligible,
+              (count(*) FILTER (WHERE NOT eligible))::int AS pending,
+              (count(*) FILTER (WHERE eligible AND EXISTS (
+                 SELECT 1 FROM user_activity ua
+                  WHERE ua.user_id = per_user.user_id
+                    AND ua.occurred_at >= per_user.exposed_at + make_interval(hours => :fromH)
+                    AND ua.occurred_at < per_user.exposed_at + make_interval(hours => :toH)
+                    AND (:completedAt::timestamptz IS NULL OR ua.occurred_at < :completedAt::timestamptz))))::int
+                AS converted,
+              0::float8 AS "valueSum", 0 AS valued, NULL::float8 AS "valueVariance"
+         FROM per_user GROUP BY variant`,
+      {
+        id: experimentId,
+        now: now.toISOString(),
+        fromH: D7_FROM_HOURS,
+        toH: D7_TO_HOURS,
+        completedAt: completedAt?.toISOString() ?? null,
+      },
+    )) as { rows: VariantAggregate[] };
+    return rows;
+  }
+
+  /**
+   * ltv (SPEC §8.7): per exposed user whose [firstExposure, firstExposure + horizon) has ended by `now`
+   * (eligible), the net revenue in that range, refunds included (before completedAt for a completed experiment);
+   * converted = eligible users whose net revenue there is positive. Sums stay numeric until the end, so the
+   * variance is exact. Each eligible user costs one index-only range scan of revenue_events (user_id, occurred_at).
+   */
+  async ltvAggregate(
+    experimentId: number,
+    completedAt: Date | null,
+    horizonDays: number,
+    now: Date,
+  ): Promise<VariantAggregate[]> {
+    const { rows } = (await this.knex.raw(
+      `WITH per_user AS (
+         SELECT a.variant, a.exposed_at,
+                a.exposed_at + make_interval(hours => :h) <= :now::timestamptz AS eligible, rev.amount
+           FROM assignments a
+           LEFT JOIN LATERAL (
+             SELECT coalesce(sum(r.amount), 0) AS amount FROM revenue_events r
+              WHERE a.exposed_at + make_interval(hours => :h) <= :now::timestamptz
+                AND r.user_id = a.user_id AND r.occurred_at >= a.exposed_at
+                AND r.occurred_at < a.exposed_at + make_interval(hours => :h)
+                AND (:completedAt::timestamptz IS NULL OR r.occurred_at < :completedAt::timestamptz)
+           ) rev ON true
+          WHERE a.experiment_id = :id AND a.holdout_id IS NULL
+       )
+       SELECT variant, count(*)::int AS assigned, count(exposed_at)::int AS exposed,
+              (count(*) FILTER (WHERE eligible))::int AS eligible,
+              (count(*) FILTER (WHERE NOT eligible))::int AS pending,
+              (count(*) FILTER (WHERE eligible AND amount > 0))::int AS converted,
+              coalesce(sum(amount) FILTER (WHERE eligible), 0)::float8 AS "valueSum",
+              (count(*) FILTER (WHERE eligible))::int AS valued,
+              (var_samp(amount) FILTER (WHERE eligible))::float8 AS "valueVariance"
+         FROM per_user GROUP BY variant`,
+      {
+        id: experimentId,
+        now: now.toISOString(),
+        h: horizonDays * 24,
+        completedAt: completedAt?.toISOString() ?? null,
+      },
     )) as { rows: VariantAggregate[] };
     return rows;
   }

@@ -4,8 +4,10 @@ import type { ExperimentStore } from './experiment-store.js';
 import { type KFactorFields, kFactorTimelineDays } from './k-factor-timeline.js';
 import type { KFactorTimelineStore } from './k-factor-timeline-store.js';
 import { experimentNotFound } from './experiment-service.js';
-import { K_FACTOR, type ResultsQuery } from './results-service.js';
+import { K_FACTOR, LTV, RETENTION_D7, type ResultsQuery } from './results-service.js';
 import type { ResultsStore } from './results-store.js';
+import { type WindowedFields, windowedTimelineDays } from './windowed-timeline.js';
+import type { WindowedMetric, WindowedTimelineStore } from './windowed-timeline-store.js';
 
 export interface TimelineVariant {
   variant: string;
@@ -26,8 +28,12 @@ export interface ResultsTimeline {
   correction: Correction;
   tz: string;
   controlVariant: string;
-  /** k_factor rows carry the KFactorFields too. */
-  days: { date: string; variants: (TimelineVariant & Partial<KFactorFields>)[] }[];
+  horizonDays?: number;
+  /** k_factor rows carry the KFactorFields too; retention_d7 and ltv rows the WindowedFields. */
+  days: {
+    date: string;
+    variants: (TimelineVariant & Partial<Omit<KFactorFields, 'value'>> & Partial<WindowedFields>)[];
+  }[];
 }
 
 /** Day by day, the results as they stood at the end of each day: the data behind the results chart. */
@@ -36,6 +42,7 @@ export class TimelineService {
     private readonly experiments: ExperimentStore,
     private readonly store: ResultsStore,
     private readonly kFactor: KFactorTimelineStore,
+    private readonly windowed: WindowedTimelineStore,
   ) {}
 
   async timeline(key: string, q: ResultsQuery & { tz: string }): Promise<ResultsTimeline> {
@@ -52,6 +59,14 @@ export class TimelineService {
       controlVariant: e.controlVariant,
     };
     if (metric === K_FACTOR) return { ...echo, days: await kFactorTimelineDays(this.kFactor, e, q) };
+    if (metric === RETENTION_D7 || metric === LTV) {
+      const m = metric === LTV ? { kind: LTV, horizonDays: q.horizonDays ?? 30 } : { kind: RETENTION_D7 };
+      return {
+        ...echo,
+        ...(metric === LTV ? { horizonDays: q.horizonDays ?? 30 } : {}),
+        days: await windowedTimelineDays(this.windowed, e, m as WindowedMetric, q),
+      };
+    }
     const rows = await this.store.daily(e.id, metric, e.status === 'completed' ? e.completedAt : null, q.tz);
     const byDay = new Map<number, Map<string, { exposed: number; converted: number }>>();
     for (const r of rows) {

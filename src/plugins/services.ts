@@ -30,6 +30,7 @@ import { KFactorTimelineStore } from '../experiments/k-factor-timeline-store.js'
 import { ResultsService } from '../experiments/results-service.js';
 import { ResultsStore } from '../experiments/results-store.js';
 import { TimelineService } from '../experiments/timeline-service.js';
+import { WindowedTimelineStore } from '../experiments/windowed-timeline-store.js';
 import { AttributionStore } from '../growth/attribution-store.js';
 import { ForecastStore } from '../growth/forecast-store.js';
 import { GeoStore } from '../growth/geo-store.js';
@@ -118,7 +119,12 @@ export function createServices(app: FastifyInstance, opts: ServicesOptions): Ser
     assignments,
     conversions,
     results,
-    timeline: new TimelineService(experimentStore, resultsStore, new KFactorTimelineStore(analytics)),
+    timeline: new TimelineService(
+      experimentStore,
+      resultsStore,
+      new KFactorTimelineStore(analytics),
+      new WindowedTimelineStore(analytics),
+    ),
     viral: new ViralService(knex, countEvent),
     events: new EventsService(knex, assignments, conversions, countEvent, opts.revenueCurrency),
     metrics,

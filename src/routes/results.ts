@@ -46,6 +46,10 @@ export const resultsRows = (r: ExperimentResults) =>
     invites: v.invites ?? null,
     signups: v.signups ?? null,
     kFactor: v.kFactor ?? null,
+    eligible: v.eligible ?? null,
+    pending: v.pending ?? null,
+    retained: v.retained ?? null,
+    horizonDays: r.horizonDays ?? null,
   }));
 
 /** The CSV header of the timeline, so that an experiment without exposures still answers one. */
@@ -84,6 +88,12 @@ export default async function resultsRoutes(fastify: FastifyInstance) {
           'CI of the absolute lift with the unpooled SE; CI of the relative lift by the delta method; ' +
           'pValueAdjusted by Holm (default), Bonferroni or none over the treatments; SRM: Pearson χ² of exposed users ' +
           'against the normalised weights, mismatch when p < 0.001. value: per exposed user sum of conversion values, Welch t-test. ' +
+          'metric=retention_d7: among exposed users whose [first exposure + 7 × 24 h, + 8 × 24 h) has elapsed (eligible), ' +
+          'those with an activity in it (retained = converted); rates, z-test, Bayesian and sequential over the eligible users; ' +
+          'pending = exposed users not yet eligible; exposed and SRM use all exposed users. metric=ltv (horizonDays, default 30): ' +
+          'per eligible user (horizon elapsed) the net revenue in [first exposure, + horizonDays × 24 h), refunds included; ' +
+          'Welch in value; converted = eligible users with positive net revenue. For a completed experiment activity and ' +
+          'revenue from completedAt on do not count. ' +
           'Answers CSV (one row per variant) for Accept: text/csv or ?format=csv.',
         params: keyParams,
         querystring: resultsQuery,
@@ -143,6 +153,7 @@ export default async function resultsRoutes(fastify: FastifyInstance) {
           valuePValue: v.value?.pValue ?? null,
           valueCiLow: v.value?.ci?.[0] ?? null,
           valueCiHigh: v.value?.ci?.[1] ?? null,
+          eligible: v.eligible ?? null,
         })),
       );
       const csvName = `${r.experimentKey}-timeline.csv`;

@@ -36,6 +36,13 @@ export const resultsQuery = z.strictObject({
     .max(90)
     .default(14)
     .describe('metric=k_factor: an invite counts as a signup within this many days of sending'),
+  horizonDays: z.coerce
+    .number()
+    .int()
+    .min(1, 'must be 1–365')
+    .max(365, 'must be 1–365')
+    .default(30)
+    .describe('metric=ltv: revenue in [first exposure, first exposure + horizonDays × 24 h)'),
   format: formatParam,
 });
 
@@ -65,7 +72,14 @@ export const resultsSchema = z.object({
   alpha: z.number(),
   correction: z.string(),
   computedAt: timestampOut,
-  totals: z.object({ assigned: z.number(), exposed: z.number(), converted: z.number() }),
+  horizonDays: z.number().optional().describe('metric=ltv: the horizon in days'),
+  totals: z.object({
+    assigned: z.number(),
+    exposed: z.number(),
+    converted: z.number(),
+    eligible: z.number().optional().describe('retention_d7 and ltv: sum of the variants’ eligible users'),
+    pending: z.number().optional().describe('retention_d7 and ltv: sum of the variants’ pending users'),
+  }),
   srm: z.object({ chiSquare: nullableNumber, pValue: nullableNumber, mismatch: z.boolean().nullable() }),
   variants: z.array(
     z.object({
@@ -91,6 +105,23 @@ export const resultsSchema = z.object({
         .optional()
         .describe('k_factor: signups from those invites within the conversion window'),
       kFactor: z.number().nullable().optional().describe('k_factor: signups ÷ exposed users'),
+      eligible: z
+        .number()
+        .optional()
+        .describe(
+          'retention_d7 and ltv: exposed users whose window (day 7, or the ltv horizon) has elapsed; ' +
+            'rates, tests and value are over these users',
+        ),
+      pending: z
+        .number()
+        .optional()
+        .describe('retention_d7 and ltv: exposed users whose window has not elapsed yet'),
+      retained: z
+        .number()
+        .optional()
+        .describe(
+          'retention_d7: eligible users active in [first exposure + 7 × 24 h, + 8 × 24 h) (= converted)',
+        ),
     }),
   ),
   warnings: z.array(z.string()),
@@ -119,6 +150,7 @@ export const resultsTimelineSchema = z.object({
   correction: z.string(),
   tz: z.string(),
   controlVariant: z.string(),
+  horizonDays: z.number().optional().describe('metric=ltv: the horizon in days'),
   days: z.array(
     z.object({
       date: z.string().describe('Start of the day in tz; figures are cumulative to its end'),
@@ -147,7 +179,17 @@ export const resultsTimelineSchema = z.object({
             .object({ meanDifference: nullableNumber, pValue: nullableNumber, ci: interval.nullable() })
             .nullable()
             .optional()
-            .describe("k_factor: Welch's test of per-user signups against control (null on the control row)"),
+            .describe(
+              "k_factor: Welch's test of per-user signups against control; ltv: of the eligible users' revenue " +
+                '(null on the control row)',
+            ),
+          eligible: z
+            .number()
+            .optional()
+            .describe(
+              'retention_d7 and ltv: exposed users whose window had ended by the end of the day (a user becomes ' +
+                'eligible, with an outcome, on the day the window ends); rates and tests are over these',
+            ),
         }),
       ),
     }),

@@ -11,6 +11,14 @@ import type {
   timelineSchema,
 } from '../schemas/metrics.js';
 import type { resultsSchema, resultsTimelineSchema } from '../schemas/results.js';
+import type {
+  ATTRIBUTION_MODELS,
+  attributionSchema,
+  forecastSchema,
+  geoSchema,
+  ltvSchema,
+  retentionSchema,
+} from '../schemas/growth.js';
 
 export type { Me };
 export type Summary = z.infer<typeof summarySchema>;
@@ -24,6 +32,12 @@ export type History = z.infer<typeof historySchema>;
 export type Results = z.infer<typeof resultsSchema>;
 export type ResultsTimeline = z.infer<typeof resultsTimelineSchema>;
 export type Status = Experiment['status'];
+export type Retention = z.infer<typeof retentionSchema>;
+export type Ltv = z.infer<typeof ltvSchema>;
+export type Attribution = z.infer<typeof attributionSchema>;
+export type AttributionModel = (typeof ATTRIBUTION_MODELS)[number];
+export type Geo = z.infer<typeof geoSchema>;
+export type Forecast = z.infer<typeof forecastSchema>;
 export type Method = Results['method'];
 
 export interface FieldError {
@@ -120,6 +134,13 @@ export const api = {
   growthTimeline: (days: number) => request<GrowthTimeline>('GET', `/metrics/timeline${qs({ days })}`),
   funnel: (days: number) => request<Funnel>('GET', `/metrics/funnel${qs({ days })}`),
   cohorts: () => request<Cohorts>('GET', `/metrics/cohorts${qs({ weeks: 12 })}`),
+  retention: (days: number) =>
+    request<Retention>('GET', `/metrics/retention${qs({ days, granularity: 'week', periods: 8 })}`),
+  ltv: (days: number) => request<Ltv>('GET', `/metrics/ltv${qs({ days, horizonDays: 30 })}`),
+  attribution: (days: number, model: AttributionModel) =>
+    request<Attribution>('GET', `/metrics/attribution${qs({ days, model })}`),
+  geo: (days: number) => request<Geo>('GET', `/metrics/geo${qs({ days })}`),
+  forecast: (days: number) => request<Forecast>('GET', `/metrics/forecast${qs({ days, horizonDays: 30 })}`),
   experiments: (status?: Status) =>
     request<ExperimentList>('GET', `/experiments${qs({ status, limit: 500 })}`),
   experiment: (key: string) => request<Experiment>('GET', `/experiments/${enc(key)}`),

@@ -6,12 +6,14 @@ import { route } from './route.js';
 import { checkSession, forgetKey, me, sessionState } from './session.js';
 import { ExperimentDetailView } from './views/experiment-detail-view.js';
 import { ExperimentsView } from './views/experiments-view.js';
+import { GrowthView } from './views/growth-view.js';
 import { KFactorView } from './views/k-factor-view.js';
 
 function CurrentView() {
   const r = route.value;
   if (r.view === 'k-factor') return <KFactorView days={r.days} />;
   if (r.view === 'experiments') return <ExperimentsView status={r.status} />;
+  if (r.view === 'growth') return <GrowthView days={r.days} model={r.model} />;
   return <ExperimentDetailView key={r.key} experimentKey={r.key} metric={r.metric} method={r.method} />;
 }
 

@@ -1,14 +1,22 @@
 // The view and its selections live in the URL (shareable, survive reload); this module is their single owner.
 import { signal } from '@preact/signals';
-import type { Method, Status } from './api.js';
+import type { AttributionModel, Method, Status } from './api.js';
 
 export const PERIODS = [7, 14, 30, 90] as const;
 export type Period = (typeof PERIODS)[number];
 export const STATUSES: Status[] = ['draft', 'running', 'paused', 'completed'];
+export const MODELS: AttributionModel[] = [
+  'first_touch',
+  'last_touch',
+  'linear',
+  'time_decay',
+  'position_based',
+];
 
 export type Route =
   | { view: 'k-factor'; days: Period }
   | { view: 'experiments'; status: Status | null }
+  | { view: 'growth'; days: Period; model: AttributionModel }
   | { view: 'experiment'; key: string; metric: string | null; method: Method };
 
 const BASE = '/dashboard';
@@ -30,6 +38,14 @@ export function parseRoute(loc: { pathname: string; search: string }): Route {
     return { view: 'experiments', status: STATUSES.find((s) => s === status) ?? null };
   }
   const days = Number(q.get('days'));
+  if (path === `${BASE}/growth`) {
+    const model = q.get('model');
+    return {
+      view: 'growth',
+      days: PERIODS.find((p) => p === days) ?? 90,
+      model: MODELS.find((m) => m === model) ?? 'last_touch',
+    };
+  }
   return { view: 'k-factor', days: PERIODS.find((p) => p === days) ?? 7 };
 }
 
@@ -38,6 +54,11 @@ export function routeUrl(r: Route): string {
   if (r.view === 'k-factor') {
     q.set('days', String(r.days));
     return `${BASE}/k-factor?${q}`;
+  }
+  if (r.view === 'growth') {
+    q.set('days', String(r.days));
+    q.set('model', r.model);
+    return `${BASE}/growth?${q}`;
   }
   if (r.view === 'experiments') {
     if (r.status) q.set('status', r.status);
@@ -63,8 +84,13 @@ addEventListener('popstate', () => {
 });
 
 /** The last selections of each view, so moving between views keeps them. */
-export const remembered = { days: 7 as Period, status: null as Status | null };
+export const remembered = {
+  days: 7 as Period,
+  status: null as Status | null,
+  growth: { days: 90 as Period, model: 'last_touch' as AttributionModel },
+};
 route.subscribe((r) => {
   if (r.view === 'k-factor') remembered.days = r.days;
   if (r.view === 'experiments') remembered.status = r.status;
+  if (r.view === 'growth') remembered.growth = { days: r.days, model: r.model };
 });

@@ -4,6 +4,8 @@ import { Message } from './message.js';
 
 const FIELDS = ['key', 'name', 'hypothesis', 'weights', 'trafficPercent', 'targetMetric'] as const;
 type Field = (typeof FIELDS)[number];
+/** The metrics the service computes from its own events; any other name counts conversions of that metric. */
+export const TARGET_METRICS = ['conversion', 'k_factor', 'retention_d7', 'ltv'] as const;
 
 /** Which form field an API error path belongs to (variants.1.weight → the weights field). */
 const fieldOf = (path: string): Field | null => {
@@ -103,6 +105,7 @@ export function CreateExperimentForm({ onCreated }: { onCreated: (e: Experiment)
             id={id}
             type="text"
             inputMode={name === 'trafficPercent' ? 'decimal' : undefined}
+            list={name === 'targetMetric' ? 'target-metrics' : undefined}
             value={values[name]}
             aria-invalid={errs ? 'true' : undefined}
             aria-describedby={described || undefined}
@@ -149,7 +152,16 @@ export function CreateExperimentForm({ onCreated }: { onCreated: (e: Experiment)
           'key:weight pairs, the control first: control:50,variant_a:50',
         )}
         {field('trafficPercent', 'Traffic (%)', 'Share of users who enter the experiment, 0–100.')}
-        {field('targetMetric', 'Target metric', 'conversion, k_factor or any metric name.')}
+        {field(
+          'targetMetric',
+          'Target metric',
+          'conversion, k_factor, retention_d7, ltv or any metric name.',
+        )}
+        <datalist id="target-metrics">
+          {TARGET_METRICS.map((m) => (
+            <option key={m} value={m} />
+          ))}
+        </datalist>
       </div>
       <button type="submit" disabled={busy}>
         Create experiment

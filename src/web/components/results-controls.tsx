@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import type { Method } from '../api.js';
+import { TARGET_METRICS } from './create-experiment-form.js';
 
 interface ResultsControlsProps {
   metric: string;
@@ -29,7 +30,7 @@ export function ResultsControls({ metric, targetMetric, method, onChange }: Resu
           onInput={(e) => setDraft(e.currentTarget.value)}
         />
         <datalist id="metric-names">
-          {[...new Set([targetMetric, 'conversion', 'k_factor'])].map((m) => (
+          {[...new Set([targetMetric, ...TARGET_METRICS])].map((m) => (
             <option key={m} value={m} />
           ))}
         </datalist>

@@ -34,8 +34,8 @@ const shapeOf = (r: Results): Shape => {
   }
   if (r.variants.some((v) => v.value !== null)) {
     return {
-      outcome: 'Mean value',
-      countLabel: 'Conversions',
+      outcome: r.metric === 'ltv' ? `LTV (${r.horizonDays ?? 30} days)` : 'Mean value',
+      countLabel: r.metric === 'ltv' ? 'Paying' : 'Conversions',
       count: (v) => fmtInt(v.converted),
       value: (v) => fmtNumber(v.value?.mean),
       lift: (v) => ({ estimate: v.value?.meanDifference ?? null, ci: v.value?.ci ?? null }),
@@ -46,8 +46,8 @@ const shapeOf = (r: Results): Shape => {
     };
   }
   return {
-    outcome: 'Rate',
-    countLabel: 'Conversions',
+    outcome: r.metric === 'retention_d7' ? 'Day-7 retention' : 'Rate',
+    countLabel: r.metric === 'retention_d7' ? 'Retained' : 'Conversions',
     count: (v) => fmtInt(v.converted),
     value: (v) => fmtPct(v.conversionRate, 2),
     lift: (v) => ({ estimate: v.relativeLift, ci: v.ci.relative }),
@@ -78,6 +78,8 @@ export function ResultsTable({ r }: { r: Results }) {
     }),
   );
   const level = r.variants[0]?.ci.level ?? 1 - r.alpha;
+  // retention_d7 and ltv compare the users whose window has elapsed; the others are pending.
+  const windowed = r.totals.eligible !== undefined;
   return (
     <div class="table-wrap">
       <table class="results">
@@ -91,6 +93,11 @@ export function ResultsTable({ r }: { r: Results }) {
             <th scope="col" class="num">
               Exposed
             </th>
+            {windowed ? (
+              <th scope="col" class="num">
+                Eligible (pending)
+              </th>
+            ) : null}
             <th scope="col" class="num">
               {shape.countLabel}
             </th>
@@ -120,6 +127,11 @@ export function ResultsTable({ r }: { r: Results }) {
                   {v.isControl ? <span class="sub"> (control)</span> : null}
                 </th>
                 <td class="num">{fmtInt(v.exposed)}</td>
+                {windowed ? (
+                  <td class="num">
+                    {fmtInt(v.eligible)} <span class="sub">({fmtInt(v.pending)})</span>
+                  </td>
+                ) : null}
                 <td class="num">{shape.count(v)}</td>
                 <td class="num">{shape.value(v)}</td>
                 <td class="num">
