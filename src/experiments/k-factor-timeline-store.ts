@@ -29,7 +29,7 @@ export class KFactorTimelineStore {
     const { rows } = (await this.knex.raw(
       `WITH exposed AS (
          SELECT user_id, variant, exposed_at FROM assignments
-          WHERE experiment_id = :id AND exposed_at IS NOT NULL
+          WHERE experiment_id = :id AND exposed_at IS NOT NULL AND holdout_id IS NULL
        ), inv AS (
          SELECT x.variant, x.user_id, i.sent_at, i.signed_up_at
            FROM exposed x

@@ -135,6 +135,14 @@ t.test('held-out users get control, are stored, never exposed, and leave the res
     lastDay.variants.reduce((s, v) => s + v.exposed, 0),
     150 - heldCount,
   );
+  const kTimeline = json<{ days: { variants: { exposed: number }[] }[] }>(
+    await app.inject({ url: '/v1/experiments/later/results/timeline?metric=k_factor' }),
+  );
+  t.equal(
+    kTimeline.days.at(-1)!.variants.reduce((s, v) => s + v.exposed, 0),
+    150 - heldCount,
+    'the k_factor timeline leaves held-out users out too',
+  );
 });
 
 t.test('an explicit list covers only its experiments; holdout is checked before namespace', async (t) => {
