@@ -108,10 +108,16 @@ try {
     await page.getByRole('img', { name: /Cumulative conversion rate/ }).waitFor();
     await page.getByRole('table', { name: /Audit history/ }).waitFor();
     await page.screenshot({ path: 'docs/dashboard-experiment.png', fullPage: true });
+    await page.goto(`${origin}/dashboard/growth?days=90`);
+    await page.getByRole('table', { name: /Share of each signup week/ }).waitFor();
+    await page.getByRole('img', { name: /World map: signups by country/ }).waitFor();
+    await page.screenshot({ path: 'docs/dashboard-growth.png', fullPage: true });
     await page.setViewportSize({ width: 390, height: 844 });
     await drawn(page, `${origin}/dashboard/k-factor?days=30`);
     await page.screenshot({ path: 'docs/dashboard-k-factor-390px.png' });
-    console.log('Wrote docs/dashboard-k-factor.png, -experiments.png, -experiment.png, -k-factor-390px.png');
+    console.log(
+      'Wrote docs/dashboard-k-factor.png, -experiments.png, -experiment.png, -growth.png, -k-factor-390px.png',
+    );
   } finally {
     await browser.close();
   }
