@@ -2,6 +2,8 @@ import { type TestMethod, proportionsTest } from '../stats/proportions.js';
 import { srmTest } from '../stats/srm.js';
 import type { Correction, Interval } from '../stats/types.js';
 import { AggregateCache } from './aggregate-cache.js';
+import { type BanditCells, reweightBanditResults } from './bandit-results.js';
+import type { BanditStore } from './bandit-store.js';
 import type { ExperimentStore } from './experiment-store.js';
 import { experimentNotFound } from './experiment-service.js';
 import type { ResultsStore, VariantAggregate } from './results-store.js';
@@ -66,6 +68,15 @@ export interface ExperimentResults {
   srm: { chiSquare: number | null; pValue: number | null; mismatch: boolean | null };
   variants: VariantResult[];
   warnings: string[];
+  /** Bandits: the weight periods the results were reweighted over. */
+  bandit?: {
+    periods: {
+      period: number;
+      startedAt: Date | null;
+      exposed: number;
+      weights: { variant: string; weight: number }[];
+    }[];
+  };
 }
 
 const EMPTY = (variant: string): VariantAggregate => ({
@@ -82,7 +93,9 @@ export class ResultsService {
   constructor(
     private readonly experiments: ExperimentStore,
     private readonly store: ResultsStore,
+    private readonly bandits: BanditStore,
     private readonly cache: AggregateCache,
+    private readonly banditCache: AggregateCache<BanditCells>,
   ) {}
 
   /** Results from the stored data; `refresh` recomputes even a cached aggregate of a big experiment. */
@@ -100,7 +113,17 @@ export class ResultsService {
           : this.store.aggregate(e.id, metric, completedAt),
       refresh,
     );
-    return { ...this.compute(e, metric, rows, q), computedAt };
+    const plain = { ...this.compute(e, metric, rows, q), computedAt };
+    if (e.type !== 'bandit' || metric === K_FACTOR) return plain;
+    const cells = await this.banditCache.get(
+      [e.id, e.status, metric].join('|'),
+      async () => ({
+        cells: await this.bandits.cells(e.id, metric, completedAt),
+        periods: await this.bandits.periods(e.id),
+      }),
+      refresh,
+    );
+    return reweightBanditResults(e, plain, cells.rows, q);
   }
 
   /** Frequentist comparison of every treatment with the control, in the experiment's variant order. */

@@ -48,6 +48,18 @@ export const resultsRows = (r: ExperimentResults) =>
     kFactor: v.kFactor ?? null,
   }));
 
+const resultsOut = ({ bandit, ...r }: ExperimentResults) => ({
+  ...r,
+  computedAt: r.computedAt.toISOString(),
+  ...(bandit
+    ? {
+        bandit: {
+          periods: bandit.periods.map((p) => ({ ...p, startedAt: p.startedAt?.toISOString() ?? null })),
+        },
+      }
+    : {}),
+});
+
 /** The CSV header of the timeline, so that an experiment without exposures still answers one. */
 const TIMELINE_COLUMNS = [
   'experimentKey',
@@ -94,7 +106,7 @@ export default async function resultsRoutes(fastify: FastifyInstance) {
       const r = await results.results(req.params.key, req.query);
       if (sendCsvIfAsked(req, reply, req.query.format, resultsRows(r), `${r.experimentKey}-results.csv`))
         return reply;
-      return { ...r, computedAt: r.computedAt.toISOString() };
+      return resultsOut(r);
     },
   );
 
@@ -166,7 +178,7 @@ export default async function resultsRoutes(fastify: FastifyInstance) {
     },
     async (req) => {
       const r = await results.results(req.params.key, req.query, true);
-      return { ...r, computedAt: r.computedAt.toISOString() };
+      return resultsOut(r);
     },
   );
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { interval, metricName, nullableNumber, timestampOut } from './common.js';
+import { interval, metricName, nullableNumber, nullableTimestampOut, timestampOut } from './common.js';
 
 export const alphaParam = z.coerce
   .number()
@@ -94,6 +94,22 @@ export const resultsSchema = z.object({
     }),
   ),
   warnings: z.array(z.string()),
+  bandit: z
+    .object({
+      periods: z.array(
+        z.object({
+          period: z.number(),
+          startedAt: nullableTimestampOut,
+          exposed: z.number().describe('N_p: users first exposed in the period'),
+          weights: z.array(z.object({ variant: z.string(), weight: z.number() })),
+        }),
+      ),
+    })
+    .optional()
+    .describe(
+      'Bandits: the weight periods. Rates, lifts, tests and intervals are reweighted by period ' +
+        '(mean_k = Σ_p w_p·mean_{k,p}, Var_k = Σ_p w_p²·var_{k,p}/n_{k,p}, w_p = N_p/N); SRM expects Σ_p N_p·weight_{k,p}',
+    ),
 });
 
 export const timelineQuery = resultsQuery.extend({
