@@ -4,6 +4,9 @@ import type { Correction, Interval } from '../stats/types.js';
 import { AggregateCache } from './aggregate-cache.js';
 import { type BanditCells, reweightBanditResults } from './bandit-results.js';
 import type { BanditStore } from './bandit-store.js';
+import { type CupedRow, applyCuped } from './cuped-results.js';
+import type { CupedCovariate, CupedStore } from './cuped-store.js';
+import { fieldError } from '../errors.js';
 import type { ExperimentStore } from './experiment-store.js';
 import { experimentNotFound } from './experiment-service.js';
 import type { ResultsStore, VariantAggregate } from './results-store.js';
@@ -26,6 +29,9 @@ export interface ResultsQuery {
   sequentialTuning?: number;
   /** k_factor only: signups count when within this many days of the invite. */
   conversionWindowDays?: number;
+  /** CUPED (SPEC §10.2): adjust by a pre-exposure covariate from this many days before first exposure. */
+  cuped?: boolean;
+  cupedLookbackDays?: number;
 }
 
 export const K_FACTOR = 'k_factor';
@@ -49,6 +55,8 @@ export interface VariantResult {
   chanceToBeatControl: number | null;
   expectedLoss: number | null;
   value: ValueStats | null;
+  /** With ?cuped=true. */
+  cuped?: CupedRow | null;
   /** k_factor only. */
   invites?: number;
   signups?: number;
@@ -68,6 +76,8 @@ export interface ExperimentResults {
   srm: { chiSquare: number | null; pValue: number | null; mismatch: boolean | null };
   variants: VariantResult[];
   warnings: string[];
+  /** With ?cuped=true: the covariate and its window. */
+  cuped?: { covariate: CupedCovariate; lookbackDays: number };
   /** Bandits: the weight periods the results were reweighted over. */
   bandit?: {
     periods: {
@@ -96,6 +106,7 @@ export class ResultsService {
     private readonly bandits: BanditStore,
     private readonly cache: AggregateCache,
     private readonly banditCache: AggregateCache<BanditCells>,
+    private readonly cupedStore: CupedStore,
   ) {}
 
   /** Results from the stored data; `refresh` recomputes even a cached aggregate of a big experiment. */
@@ -114,6 +125,7 @@ export class ResultsService {
       refresh,
     );
     const plain = { ...this.compute(e, metric, rows, q), computedAt };
+    if (q.cuped) return this.cuped(e, metric, plain, rows, q);
     if (e.type !== 'bandit' || metric === K_FACTOR) return plain;
     const cells = await this.banditCache.get(
       [e.id, e.status, metric].join('|'),
@@ -124,6 +136,30 @@ export class ResultsService {
       refresh,
     );
     return reweightBanditResults(e, plain, cells.rows, q);
+  }
+
+  /** CUPED-adjusted results: revenue as the covariate for ltv and valued metrics, else days with activity. */
+  private async cuped(
+    e: Experiment,
+    metric: string,
+    plain: ExperimentResults,
+    rows: VariantAggregate[],
+    q: ResultsQuery,
+  ): Promise<ExperimentResults> {
+    if (metric === K_FACTOR) throw fieldError('cuped', 'is not available for metric k_factor');
+    if (e.type === 'bandit') throw fieldError('cuped', 'is not available for bandit experiments');
+    const valued = rows.some((r) => r.valued > 0);
+    const covariate: CupedCovariate = metric === 'ltv' || valued ? 'revenue' : 'activity_days';
+    const lookbackDays = q.cupedLookbackDays ?? 14;
+    const sums = await this.cupedStore.sums({
+      experimentId: e.id,
+      metric,
+      completedAt: e.status === 'completed' ? e.completedAt : null,
+      outcome: valued ? 'valued' : 'binomial',
+      covariate,
+      lookbackDays,
+    });
+    return applyCuped(plain, sums, q, { covariate, lookbackDays, valued });
   }
 
   /** Frequentist comparison of every treatment with the control, in the experiment's variant order. */

@@ -3,7 +3,12 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { ExperimentResults } from '../experiments/results-service.js';
 import { errorResponses } from '../schemas/common.js';
 import { keyParams } from '../schemas/experiments.js';
-import { resultsQuery, resultsSchema, resultsTimelineSchema, timelineQuery } from '../schemas/results.js';
+import {
+  resultsSchema,
+  resultsTimelineSchema,
+  resultsWithCupedQuery,
+  timelineQuery,
+} from '../schemas/results.js';
 import { sendCsvIfAsked } from './csv-reply.js';
 
 /** One CSV row per variant, experiment-level fields repeated as columns. */
@@ -46,6 +51,15 @@ export const resultsRows = (r: ExperimentResults) =>
     invites: v.invites ?? null,
     signups: v.signups ?? null,
     kFactor: v.kFactor ?? null,
+    ...(r.cuped
+      ? {
+          cupedCovariate: r.cuped.covariate,
+          cupedLookbackDays: r.cuped.lookbackDays,
+          cupedTheta: v.cuped?.theta ?? null,
+          cupedAdjustedMean: v.cuped?.adjustedMean ?? null,
+          cupedVarianceReduction: v.cuped?.varianceReduction ?? null,
+        }
+      : {}),
   }));
 
 const resultsOut = ({ bandit, ...r }: ExperimentResults) => ({
@@ -96,9 +110,13 @@ export default async function resultsRoutes(fastify: FastifyInstance) {
           'CI of the absolute lift with the unpooled SE; CI of the relative lift by the delta method; ' +
           'pValueAdjusted by Holm (default), Bonferroni or none over the treatments; SRM: Pearson χ² of exposed users ' +
           'against the normalised weights, mismatch when p < 0.001. value: per exposed user sum of conversion values, Welch t-test. ' +
+          'cuped=true: CUPED (θ = Cov(Y, X)/Var(X) over control and treatment, X from [firstExposure − cupedLookbackDays, ' +
+          'firstExposure): revenue for ltv and valued metrics, else distinct UTC days with activity); the lift, z, p-value ' +
+          'and intervals (value.* for valued metrics) become the adjusted ones, each row gains cuped {theta, adjustedMean, ' +
+          'varianceReduction}. Bandits: rates, lifts and tests reweighted by weight period, SRM against each period’s weights. ' +
           'Answers CSV (one row per variant) for Accept: text/csv or ?format=csv.',
         params: keyParams,
-        querystring: resultsQuery,
+        querystring: resultsWithCupedQuery,
         response: { 200: resultsSchema, ...errorResponses(400, 401, 403, 404) },
       },
     },
@@ -172,7 +190,7 @@ export default async function resultsRoutes(fastify: FastifyInstance) {
         summary:
           'Recompute the results now (aggregates of big experiments are cached for RESULTS_CACHE_SECONDS)',
         params: keyParams,
-        querystring: resultsQuery,
+        querystring: resultsWithCupedQuery,
         response: { 200: resultsSchema, ...errorResponses(400, 401, 403, 404) },
       },
     },

@@ -39,6 +39,25 @@ export const resultsQuery = z.strictObject({
   format: formatParam,
 });
 
+/** Results only (not the timeline): CUPED variance reduction (SPEC §10.2). */
+export const cupedQuery = {
+  cuped: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true')
+    .describe(
+      'true: CUPED-adjusted comparison with a pre-exposure covariate (revenue for ltv and valued metrics, else days with activity)',
+    ),
+  cupedLookbackDays: z.coerce
+    .number()
+    .int()
+    .min(1, 'must be between 1 and 90')
+    .max(90, 'must be between 1 and 90')
+    .default(14)
+    .describe('CUPED covariate window: [firstExposure − days, firstExposure)'),
+};
+export const resultsWithCupedQuery = resultsQuery.extend(cupedQuery);
+
 export const ciSchema = z.object({
   level: z.number(),
   absolute: interval.nullable(),
@@ -55,6 +74,24 @@ const valueSchema = z
     ci: interval.nullable(),
   })
   .nullable();
+
+const cupedRowSchema = z
+  .object({
+    theta: nullableNumber.optional().describe('Cov(Y, X)/Var(X) over control and this treatment'),
+    adjustedMean: z.number().describe('Ȳ_k − θ(X̄_k − X̄)'),
+    controlAdjustedMean: z.number().optional().describe("The control's adjusted mean in this comparison"),
+    absoluteLift: z.number().optional(),
+    relativeLift: nullableNumber.optional().describe('On the unadjusted control mean (delta method)'),
+    zScore: nullableNumber.optional(),
+    pValue: nullableNumber.optional(),
+    ci: z.object({ absolute: interval, relative: interval.nullable() }).optional(),
+    varianceReduction: nullableNumber.optional().describe('1 − adjusted ÷ raw variance of the difference'),
+  })
+  .nullable()
+  .optional()
+  .describe(
+    'With cuped=true; the control row has adjustedMean only (from the comparison with the first treatment)',
+  );
 
 export const resultsSchema = z.object({
   experimentKey: z.string(),
@@ -91,9 +128,14 @@ export const resultsSchema = z.object({
         .optional()
         .describe('k_factor: signups from those invites within the conversion window'),
       kFactor: z.number().nullable().optional().describe('k_factor: signups ÷ exposed users'),
+      cuped: cupedRowSchema,
     }),
   ),
   warnings: z.array(z.string()),
+  cuped: z
+    .object({ covariate: z.enum(['revenue', 'activity_days']), lookbackDays: z.number() })
+    .optional()
+    .describe('With cuped=true'),
   bandit: z
     .object({
       periods: z.array(
