@@ -1,6 +1,5 @@
 import { banditComparison } from '../stats/bandit-results.js';
-import { type PeriodCell, banditSrmExpected, binomialCell, reweightByPeriod } from '../stats/bandit.js';
-import { srmTest } from '../stats/srm.js';
+import { type PeriodCell, banditSrmTest, binomialCell, reweightByPeriod } from '../stats/bandit.js';
 import type { BanditPeriod, PeriodCellRow } from './bandit-store.js';
 import type { ExperimentResults, ResultsQuery } from './results-service.js';
 import type { Experiment } from './types.js';
@@ -21,7 +20,8 @@ const valueCell = (c: PeriodCellRow | undefined): PeriodCell => {
 /**
  * A bandit's results reweighted by weight period (SPEC §10.1): the comparison fields of every variant come from
  * mean_k = Σ_p w_p·mean_{k,p} and Var_k = Σ_p w_p²·var_{k,p}/n_{k,p} (w_p = N_p/N), so a base rate that drifts
- * while the weights move cannot bias them; the SRM check expects Σ_p N_p·weight_{k,p} users in variant k.
+ * while the weights move cannot bias them; the SRM check expects Σ_p N_p·weight_{k,p} users in variant k, with
+ * the covariance of one multinomial draw per period (banditSrmTest).
  * Counts (assigned, exposed, converted, value sums) stay the plain totals.
  */
 export function reweightBanditResults(
@@ -90,24 +90,13 @@ export function reweightBanditResults(
     p === 0 ? e.variants.map(() => 1 / e.variants.length) : data.periods[p - 1]!.weights;
   const users = periods.map((p) => labels.reduce((s, v) => s + (cellOf(p, v)?.exposed ?? 0), 0));
   const byKey = new Map(e.variants.map((v, k) => [v.key, k]));
-  const expected = banditSrmExpected(
+  const observed = labels.map((v) => periods.reduce((s, p) => s + (cellOf(p, v)?.exposed ?? 0), 0));
+  const test = banditSrmTest(
+    observed,
     periods.map((p) => ({ users: users[p]!, weights: labels.map((v) => weightsOf(p)[byKey.get(v)!]!) })),
   );
-  const observed = labels.map((v) => periods.reduce((s, p) => s + (cellOf(p, v)?.exposed ?? 0), 0));
-  // A variant no period gave any weight to, and nobody saw, takes no part in the test.
-  const kept = labels.map((_, k) => expected[k]! > 0 || observed[k]! > 0);
-  let srm: ExperimentResults['srm'];
-  if (kept.some((k, i) => k && expected[i] === 0)) {
-    warnings.push('srm_zero_weight: a variant with no weight in any period has users');
-    srm = { chiSquare: null, pValue: 0, mismatch: true };
-  } else {
-    const test = srmTest(
-      observed.filter((_, k) => kept[k]),
-      expected.filter((_, k) => kept[k]),
-    );
-    warnings.push(...test.warnings);
-    srm = { chiSquare: test.chiSquare, pValue: test.pValue, mismatch: test.mismatch };
-  }
+  warnings.push(...test.warnings);
+  const srm = { chiSquare: test.chiSquare, pValue: test.pValue, mismatch: test.mismatch };
   const index = new Map(variants.map((v) => [v.variant, v]));
   return {
     ...r,

@@ -235,12 +235,16 @@ t.test(
       t.ok(Math.abs(row.zScore! - d / se) < 1e-9, `${v} z`);
       t.ok(Math.abs(row.ci.absolute![0] - (d - 1.959963984540054 * se)) < 1e-9, `${v} ci`);
     }
-    // SRM against Σ_p N_p·weight_{k,p}, each period's weights from GET …/bandit.
+    // SRM against E_k = Σ_p N_p·weight_{k,p} (each period's weights from GET …/bandit), with the covariance
+    // S = Σ_p N_p·(diag(w_p) − w_p·w_pᵀ) of one multinomial per period: χ² = dᵀS⁻¹d over control and a (2 × 2).
     const state = json<BanditState>(await get(app, '/v1/experiments/mab/bandit'));
-    const expected = VARIANTS.map((v, k) =>
-      periods.reduce((s, p) => s + N[p]! * state.periods[p]!.weights[k]!.weight, 0),
-    );
-    const chi = VARIANTS.reduce((s, v, k) => s + (byVariant(v).length - expected[k]!) ** 2 / expected[k]!, 0);
+    const w = (p: number, k: number) => state.periods[p]!.weights[k]!.weight;
+    const expected = VARIANTS.map((_, k) => periods.reduce((s, p) => s + N[p]! * w(p, k), 0));
+    const S = (i: number, j: number) =>
+      periods.reduce((s, p) => s + N[p]! * ((i === j ? w(p, i) : 0) - w(p, i) * w(p, j)), 0);
+    const d = [0, 1].map((k) => byVariant(VARIANTS[k]!).length - expected[k]!);
+    const det = S(0, 0) * S(1, 1) - S(0, 1) * S(1, 0);
+    const chi = (d[0]! * d[0]! * S(1, 1) - 2 * d[0]! * d[1]! * S(0, 1) + d[1]! * d[1]! * S(0, 0)) / det;
     t.ok(Math.abs(r.srm.chiSquare - chi) < 1e-9, `SRM χ² ${r.srm.chiSquare} vs ${chi}`);
     t.ok(Math.abs(r.srm.pValue - Math.exp(-chi / 2)) < 1e-9, 'χ² with 2 degrees of freedom');
   },
