@@ -12,7 +12,15 @@ function CurrentView() {
   const r = route.value;
   if (r.view === 'k-factor') return <KFactorView days={r.days} />;
   if (r.view === 'experiments') return <ExperimentsView status={r.status} />;
-  return <ExperimentDetailView key={r.key} experimentKey={r.key} metric={r.metric} method={r.method} />;
+  return (
+    <ExperimentDetailView
+      key={r.key}
+      experimentKey={r.key}
+      metric={r.metric}
+      method={r.method}
+      cuped={r.cuped ?? false}
+    />
+  );
 }
 
 export function App() {
