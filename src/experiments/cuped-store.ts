@@ -3,6 +3,8 @@ import type { CupedSums } from '../stats/cuped.js';
 
 export type CupedCovariate = 'revenue' | 'activity_days';
 
+export type CupedVariantSums = CupedSums & { variant: string };
+
 export interface CupedQuery {
   experimentId: number;
   metric: string;
@@ -23,7 +25,7 @@ export interface CupedQuery {
 export class CupedStore {
   constructor(private readonly knex: Knex) {}
 
-  async sums(q: CupedQuery): Promise<(CupedSums & { variant: string })[]> {
+  async sums(q: CupedQuery): Promise<CupedVariantSums[]> {
     const covariate =
       q.covariate === 'revenue'
         ? `SELECT u.user_id, sum(r.amount) AS v FROM u
@@ -60,7 +62,7 @@ export class CupedStore {
         completedAt: q.completedAt?.toISOString() ?? null,
         days: q.lookbackDays,
       },
-    )) as { rows: (CupedSums & { variant: string })[] };
+    )) as { rows: CupedVariantSums[] };
     return rows;
   }
 }

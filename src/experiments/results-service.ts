@@ -5,7 +5,7 @@ import { AggregateCache } from './aggregate-cache.js';
 import { type BanditCells, reweightBanditResults } from './bandit-results.js';
 import type { BanditStore } from './bandit-store.js';
 import { type CupedRow, applyCuped } from './cuped-results.js';
-import type { CupedCovariate, CupedStore } from './cuped-store.js';
+import type { CupedCovariate, CupedStore, CupedVariantSums } from './cuped-store.js';
 import { fieldError } from '../errors.js';
 import type { ExperimentStore } from './experiment-store.js';
 import { experimentNotFound } from './experiment-service.js';
@@ -107,6 +107,7 @@ export class ResultsService {
     private readonly cache: AggregateCache,
     private readonly banditCache: AggregateCache<BanditCells>,
     private readonly cupedStore: CupedStore,
+    private readonly cupedCache: AggregateCache<CupedVariantSums[]>,
   ) {}
 
   /** Results from the stored data; `refresh` recomputes even a cached aggregate of a big experiment. */
@@ -125,7 +126,7 @@ export class ResultsService {
       refresh,
     );
     const plain = { ...this.compute(e, metric, rows, q), computedAt };
-    if (q.cuped) return this.cuped(e, metric, plain, rows, q);
+    if (q.cuped) return this.cuped(e, metric, plain, rows, q, refresh);
     if (e.type !== 'bandit' || metric === K_FACTOR) return plain;
     const cells = await this.banditCache.get(
       [e.id, e.status, metric].join('|'),
@@ -145,20 +146,26 @@ export class ResultsService {
     plain: ExperimentResults,
     rows: VariantAggregate[],
     q: ResultsQuery,
+    refresh: boolean,
   ): Promise<ExperimentResults> {
     if (metric === K_FACTOR) throw fieldError('cuped', 'is not available for metric k_factor');
     if (e.type === 'bandit') throw fieldError('cuped', 'is not available for bandit experiments');
     const valued = rows.some((r) => r.valued > 0);
     const covariate: CupedCovariate = metric === 'ltv' || valued ? 'revenue' : 'activity_days';
     const lookbackDays = q.cupedLookbackDays ?? 14;
-    const sums = await this.cupedStore.sums({
-      experimentId: e.id,
-      metric,
-      completedAt: e.status === 'completed' ? e.completedAt : null,
-      outcome: valued ? 'valued' : 'binomial',
-      covariate,
-      lookbackDays,
-    });
+    const { rows: sums } = await this.cupedCache.get(
+      [e.id, e.status, metric, covariate, lookbackDays].join('|'),
+      () =>
+        this.cupedStore.sums({
+          experimentId: e.id,
+          metric,
+          completedAt: e.status === 'completed' ? e.completedAt : null,
+          outcome: valued ? 'valued' : 'binomial',
+          covariate,
+          lookbackDays,
+        }),
+      refresh,
+    );
     return applyCuped(plain, sums, q, { covariate, lookbackDays, valued });
   }
 

@@ -14,7 +14,7 @@ import { AggregateCache } from '../experiments/aggregate-cache.js';
 import type { BanditCells } from '../experiments/bandit-results.js';
 import { BanditService } from '../experiments/bandit-service.js';
 import { BanditStore } from '../experiments/bandit-store.js';
-import { CupedStore } from '../experiments/cuped-store.js';
+import { CupedStore, type CupedVariantSums } from '../experiments/cuped-store.js';
 import { AssignmentCache } from '../experiments/assignment-cache.js';
 import { AssignmentService } from '../experiments/assignment-service.js';
 import { AssignmentStore } from '../experiments/assignment-store.js';
@@ -104,6 +104,7 @@ export function createServices(app: FastifyInstance, opts: ServicesOptions): Ser
     new AggregateCache(cacheOptions),
     new AggregateCache<BanditCells>(cacheOptions),
     new CupedStore(analytics),
+    new AggregateCache<CupedVariantSums[]>(cacheOptions),
   );
   const metrics = new MetricsService(metricsStore, opts.fraud);
   const anomalies = new AnomalyService(new AnomalyStore(knex));
