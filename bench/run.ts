@@ -10,7 +10,7 @@ import os from 'node:os';
 import knexFactory from 'knex';
 import { load, type LoadResult } from './load.js';
 import { median, postJson, ready, rssMb, start, stopAll, timed } from './process.js';
-import { seedExperiment, seedInvites } from './seed.js';
+import { BANDIT, asBandit, seedExperiment, seedInvites } from './seed.js';
 
 const QUICK = process.argv.includes('--quick');
 const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -172,9 +172,13 @@ async function main() {
       'results?metric=revenue',
       'results/timeline',
       'results?method=sequential',
+      'results?cuped=true',
+      BANDIT,
     ]) {
+      if (path === BANDIT) await asBandit(db, id);
+      const url = `${base}/v1/experiments/${key}/${path === BANDIT ? 'results' : path}`;
       const runs: number[] = [];
-      for (let i = 0; i < 5; i++) runs.push(await timed(`${base}/v1/experiments/${key}/${path}`));
+      for (let i = 0; i < 5; i++) runs.push(await timed(url));
       const ms = median(runs);
       queries.push({ name: `experiments/{key}/${path}`, rows: size, ms });
       console.log(`  ${path.padEnd(30)} ${ms.toFixed(1).padStart(8)} ms median of 5 (cache off)`);

@@ -51,6 +51,26 @@ export async function seedExperiment(db: Knex, experimentId: number, exposures: 
   }
 }
 
+/** The bench entry of a bandit's results: the same experiment turned into a bandit with 10 weight periods. */
+export const BANDIT = 'results (bandit, 10 periods)';
+
+/** Makes the seeded experiment a bandit whose weights moved every 3 days over its 30 days (results reweight). */
+export async function asBandit(db: Knex, experimentId: number): Promise<void> {
+  await db.raw(
+    `UPDATE experiments SET type = 'bandit', bandit_period = 9, bandit_weights = '[0.2, 0.8]',
+            bandit = '{"explorationHours": 0, "updateEveryMinutes": 60, "minWeight": 0.01, "minUsersPerVariant": 100}'
+      WHERE id = ?`,
+    [experimentId],
+  );
+  await db.raw(
+    `INSERT INTO bandit_periods (experiment_id, period, started_at, weights, p_best, counts, seed)
+     SELECT ?, p, now() - (30 - 3 * p) * interval '1 day', jsonb_build_array(0.5 - p / 30.0, 0.5 + p / 30.0),
+            '[0.5, 0.5]', '[]', p
+       FROM generate_series(1, 9) p`,
+    [experimentId],
+  );
+}
+
 /**
  * Invites over 120 days: many referrers with a few invites each and a long tail of heavy ones (referrer index
  * M·u³ for u uniform, so the busiest referrer sends about 1 % of all invites), 30 % clicked, one in seven signing

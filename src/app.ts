@@ -27,6 +27,7 @@ import dashboardRoutes from './routes/dashboard.js';
 import experimentRoutes from './routes/experiments.js';
 import healthRoutes from './routes/health.js';
 import holdoutRoutes from './routes/holdouts.js';
+import banditRoutes from './routes/bandits.js';
 import namespaceRoutes from './routes/namespaces.js';
 import meRoutes from './routes/me.js';
 import resultsRoutes from './routes/results.js';
@@ -160,6 +161,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
       await v1.register(viralIngestRoutes);
       await v1.register(viralMetricsRoutes);
       await v1.register(namespaceRoutes);
+      await v1.register(banditRoutes);
       await v1.register(holdoutRoutes);
       await v1.register(growthIngestRoutes);
       await v1.register(growthMetricsRoutes);

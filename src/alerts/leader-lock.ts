@@ -2,7 +2,12 @@ import type { Knex } from 'knex';
 import type { Database } from '../db/knex.js';
 
 /** Advisory lock keys of the background jobs (one job, one key, across every instance on the database). */
-export const LOCK_KEYS = { alerts: 0x4c69_0001, decisions: 0x4c69_0002, reports: 0x4c69_0003 } as const;
+export const LOCK_KEYS = {
+  alerts: 0x4c69_0001,
+  decisions: 0x4c69_0002,
+  reports: 0x4c69_0003,
+  bandits: 0x4c69_0010,
+} as const;
 
 interface PgConnection {
   query(sql: string, params: unknown[]): Promise<{ rows: { ok: boolean }[] }>;

@@ -1,7 +1,7 @@
 import type { VariantAggregate } from './results-store.js';
 
-export interface CachedAggregate {
-  rows: VariantAggregate[];
+export interface CachedAggregate<T = VariantAggregate[]> {
+  rows: T;
   computedAt: Date;
 }
 
@@ -18,16 +18,12 @@ export interface AggregateCacheOptions {
  * Per-variant aggregates of big experiments, kept for a short time so that results over millions of exposures
  * answer at once. Entries are bounded in number and age, and results always say when they were computed.
  */
-export class AggregateCache {
-  private readonly entries = new Map<string, CachedAggregate>();
+export class AggregateCache<T = VariantAggregate[]> {
+  private readonly entries = new Map<string, CachedAggregate<T>>();
 
   constructor(private readonly opts: AggregateCacheOptions) {}
 
-  async get(
-    key: string,
-    compute: () => Promise<VariantAggregate[]>,
-    fresh = false,
-  ): Promise<CachedAggregate> {
+  async get(key: string, compute: () => Promise<T>, fresh = false): Promise<CachedAggregate<T>> {
     const hit = this.entries.get(key);
     if (!fresh && hit && Date.now() - hit.computedAt.getTime() < this.opts.ttlMs) {
       this.entries.delete(key);

@@ -169,6 +169,7 @@ export class AssignmentService {
           // Held-out users are never exposed: nothing of theirs can count in the experiment's results.
           exposedAt: holdoutId === null ? opts.exposeAt : null,
           holdoutId,
+          banditPeriod: e.type === 'bandit' ? e.banditState.period : null,
         });
       }),
     );
@@ -208,11 +209,16 @@ export class AssignmentService {
     return variant === undefined ? { variant, reason: 'traffic_excluded' } : { variant, holdoutId: null };
   }
 
+  /** A bandit buckets new users with its current period's weights (equal before the first update). */
   private bucket(e: Experiment, userId: string): string | undefined {
+    const weights =
+      e.type === 'bandit'
+        ? (e.banditState.weights ?? e.variants.map(() => 1))
+        : e.variants.map((v) => v.weight);
     const index = bucketUser({
       hashSeed: e.hashSeed,
       userId,
-      weights: e.variants.map((v) => v.weight),
+      weights,
       trafficPercent: e.trafficPercent,
     });
     return e.variants[index]?.key;

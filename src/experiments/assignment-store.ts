@@ -31,6 +31,8 @@ export interface NewAssignment {
   assignedAt: Date;
   exposedAt: Date | null;
   holdoutId: number | null;
+  /** A bandit's weight period the user was bucketed in; null for fixed splits. */
+  banditPeriod: number | null;
 }
 
 interface LookupRow extends ExperimentRow {
@@ -172,11 +174,11 @@ export class AssignmentStore {
   private async insertRows(rows: NewAssignment[]): Promise<(InsertResult | null)[]> {
     const { rows: found } = (await this.knex.raw(
       `WITH x AS (
-         SELECT * FROM unnest(?::int[], ?::text[], ?::text[], ?::timestamptz[], ?::timestamptz[], ?::int[])
-                AS x(experiment_id, user_id, variant, assigned_at, exposed_at, holdout_id)
+         SELECT * FROM unnest(?::int[], ?::text[], ?::text[], ?::timestamptz[], ?::timestamptz[], ?::int[], ?::int[])
+                AS x(experiment_id, user_id, variant, assigned_at, exposed_at, holdout_id, bandit_period)
        ), ins AS (
-         INSERT INTO assignments (experiment_id, user_id, variant, assigned_at, exposed_at, holdout_id)
-         SELECT x.experiment_id, x.user_id, x.variant, x.assigned_at, x.exposed_at, x.holdout_id
+         INSERT INTO assignments (experiment_id, user_id, variant, assigned_at, exposed_at, holdout_id, bandit_period)
+         SELECT x.experiment_id, x.user_id, x.variant, x.assigned_at, x.exposed_at, x.holdout_id, x.bandit_period
            FROM x JOIN experiments e ON e.id = x.experiment_id AND e.status = 'running'
           WHERE x.holdout_id IS NULL OR EXISTS (SELECT 1 FROM holdouts h WHERE h.id = x.holdout_id)
          ON CONFLICT (experiment_id, user_id) DO NOTHING
@@ -209,6 +211,7 @@ export class AssignmentStore {
         rows.map((r) => r.assignedAt.toISOString()),
         rows.map((r) => r.exposedAt?.toISOString() ?? null) as unknown as Knex.Value,
         rows.map((r) => r.holdoutId) as unknown as Knex.Value,
+        rows.map((r) => r.banditPeriod) as unknown as Knex.Value,
       ],
     )) as {
       rows: {

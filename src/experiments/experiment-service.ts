@@ -1,10 +1,19 @@
 import type { Knex } from 'knex';
 import { fieldError, AppError } from '../errors.js';
 import type { CreateExperimentInput, PatchExperimentInput } from '../schemas/experiments.js';
+import { resolveBandit } from './bandit-settings.js';
 import { type ExperimentStore } from './experiment-store.js';
 import type { Experiment, ExperimentStatus, HistoryEntry } from './types.js';
 
-const DRAFT_ONLY = ['variants', 'hashSeed', 'controlVariant', 'targetMetric', 'namespace'] as const;
+const DRAFT_ONLY = [
+  'variants',
+  'hashSeed',
+  'controlVariant',
+  'targetMetric',
+  'namespace',
+  'type',
+  'bandit',
+] as const;
 
 /** Which statuses each action may start from, and the columns it sets. */
 const TRANSITIONS: Record<'start' | 'stop' | 'winner', { from: ExperimentStatus[]; to: ExperimentStatus }> = {
@@ -43,6 +52,13 @@ export class ExperimentService {
   async create(input: CreateExperimentInput, actor: string): Promise<Experiment> {
     return this.write(input.key, async (trx) => {
       await this.requireNamespace(input.namespace?.key, trx);
+      const bandit = resolveBandit({
+        type: input.type,
+        given: input.bandit,
+        current: null,
+        targetMetric: input.targetMetric,
+        variants: input.variants.length,
+      });
       const created = await this.store.insert(
         {
           key: input.key,
@@ -59,6 +75,8 @@ export class ExperimentService {
           trafficPercent: input.trafficPercent,
           hashSeed: input.hashSeed ?? input.key,
           namespace: input.namespace ?? null,
+          type: input.type,
+          bandit,
         },
         trx,
       );
@@ -111,7 +129,26 @@ export class ExperimentService {
         );
       }
       await this.requireNamespace(input.namespace?.key, trx);
-      const updated = await this.store.update(current.id, { ...input, variants, controlVariant }, {}, trx);
+      const type = input.type ?? current.type;
+      const bandit =
+        input.type === undefined &&
+        input.bandit === undefined &&
+        input.variants === undefined &&
+        input.targetMetric === undefined
+          ? undefined
+          : resolveBandit({
+              type,
+              given: input.bandit,
+              current: current.bandit,
+              targetMetric: input.targetMetric ?? current.targetMetric,
+              variants: keys.length,
+            });
+      const updated = await this.store.update(
+        current.id,
+        { ...input, variants, controlVariant, type, bandit },
+        {},
+        trx,
+      );
       await this.store.addHistory(key, { action: 'updated', actor, details: { ...input } }, trx);
       return updated;
     });

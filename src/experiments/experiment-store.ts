@@ -1,5 +1,12 @@
 import type { Knex } from 'knex';
-import type { Experiment, ExperimentStatus, HistoryEntry, Variant } from './types.js';
+import type {
+  BanditSettings,
+  Experiment,
+  ExperimentStatus,
+  ExperimentType,
+  HistoryEntry,
+  Variant,
+} from './types.js';
 
 export interface ExperimentRow {
   id: number;
@@ -16,6 +23,11 @@ export interface ExperimentRow {
   namespace_key: string | null;
   namespace_start: string | number | null;
   namespace_end: string | number | null;
+  type: ExperimentType;
+  bandit: BanditSettings | null;
+  bandit_period: number;
+  bandit_weights: number[] | null;
+  bandit_updated_at: Date | null;
   winner: string | null;
   created_at: Date;
   updated_at: Date;
@@ -39,6 +51,11 @@ export const EXPERIMENT_COLUMNS = [
   'namespace_key',
   'namespace_start',
   'namespace_end',
+  'type',
+  'bandit',
+  'bandit_period',
+  'bandit_weights',
+  'bandit_updated_at',
   'winner',
   'created_at',
   'updated_at',
@@ -64,6 +81,9 @@ export function toExperiment(r: ExperimentRow): Experiment {
       r.namespace_key === null
         ? null
         : { key: r.namespace_key, range: [Number(r.namespace_start), Number(r.namespace_end)] },
+    type: r.type,
+    bandit: r.bandit,
+    banditState: { period: r.bandit_period, weights: r.bandit_weights, updatedAt: r.bandit_updated_at },
     winner: r.winner,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
@@ -75,7 +95,15 @@ export function toExperiment(r: ExperimentRow): Experiment {
 
 export type NewExperiment = Omit<
   Experiment,
-  'id' | 'status' | 'winner' | 'createdAt' | 'updatedAt' | 'startedAt' | 'stoppedAt' | 'completedAt'
+  | 'id'
+  | 'status'
+  | 'banditState'
+  | 'winner'
+  | 'createdAt'
+  | 'updatedAt'
+  | 'startedAt'
+  | 'stoppedAt'
+  | 'completedAt'
 >;
 
 /** Column values for the fields a create or patch may set. */
@@ -92,6 +120,8 @@ function toColumns(c: ExperimentChanges): Record<string, unknown> {
   if (c.targetMetric !== undefined) cols.target_metric = c.targetMetric;
   if (c.trafficPercent !== undefined) cols.traffic_percent = c.trafficPercent;
   if (c.hashSeed !== undefined) cols.hash_seed = c.hashSeed;
+  if (c.type !== undefined) cols.type = c.type;
+  if (c.bandit !== undefined) cols.bandit = c.bandit === null ? null : JSON.stringify(c.bandit);
   if (c.namespace !== undefined) {
     cols.namespace_key = c.namespace?.key ?? null;
     cols.namespace_start = c.namespace?.range[0] ?? null;

@@ -2,6 +2,11 @@ import { type TestMethod, proportionsTest } from '../stats/proportions.js';
 import { srmTest } from '../stats/srm.js';
 import type { Correction, Interval } from '../stats/types.js';
 import { AggregateCache } from './aggregate-cache.js';
+import { type BanditCells, reweightBanditResults } from './bandit-results.js';
+import type { BanditStore } from './bandit-store.js';
+import { type CupedRow, applyCuped } from './cuped-results.js';
+import type { CupedCovariate, CupedStore, CupedVariantSums } from './cuped-store.js';
+import { fieldError } from '../errors.js';
 import type { ExperimentStore } from './experiment-store.js';
 import { experimentNotFound } from './experiment-service.js';
 import type { ResultsStore, VariantAggregate } from './results-store.js';
@@ -29,6 +34,9 @@ export interface ResultsQuery {
   conversionWindowDays?: number;
   /** ltv only: revenue counts in [firstExposure, firstExposure + horizonDays · 24 h). */
   horizonDays?: number;
+  /** CUPED (SPEC §10.2): adjust by a pre-exposure covariate from this many days before first exposure. */
+  cuped?: boolean;
+  cupedLookbackDays?: number;
 }
 
 export const K_FACTOR = 'k_factor';
@@ -57,6 +65,8 @@ export interface VariantResult {
   chanceToBeatControl: number | null;
   expectedLoss: number | null;
   value: ValueStats | null;
+  /** With ?cuped=true. */
+  cuped?: CupedRow | null;
   /** k_factor only. */
   invites?: number;
   signups?: number;
@@ -84,6 +94,17 @@ export interface ExperimentResults {
   srm: { chiSquare: number | null; pValue: number | null; mismatch: boolean | null };
   variants: VariantResult[];
   warnings: string[];
+  /** With ?cuped=true: the covariate and its window. */
+  cuped?: { covariate: CupedCovariate; lookbackDays: number };
+  /** Bandits: the weight periods the results were reweighted over. */
+  bandit?: {
+    periods: {
+      period: number;
+      startedAt: Date | null;
+      exposed: number;
+      weights: { variant: string; weight: number }[];
+    }[];
+  };
 }
 
 const EMPTY = (variant: string): VariantAggregate => ({
@@ -100,7 +121,11 @@ export class ResultsService {
   constructor(
     private readonly experiments: ExperimentStore,
     private readonly store: ResultsStore,
+    private readonly bandits: BanditStore,
     private readonly cache: AggregateCache,
+    private readonly banditCache: AggregateCache<BanditCells>,
+    private readonly cupedStore: CupedStore,
+    private readonly cupedCache: AggregateCache<CupedVariantSums[]>,
   ) {}
 
   /** Results from the stored data; `refresh` recomputes even a cached aggregate of a big experiment. */
@@ -123,8 +148,53 @@ export class ResultsService {
       },
       refresh,
     );
-    const computed = this.compute(e, metric, rows, q);
-    return { ...computed, ...(metric === LTV ? { horizonDays: horizon } : {}), computedAt };
+    const plain = {
+      ...this.compute(e, metric, rows, q),
+      ...(metric === LTV ? { horizonDays: horizon } : {}),
+      computedAt,
+    };
+    if (q.cuped) return this.cuped(e, metric, plain, rows, q, refresh);
+    // Windowed metrics are not bandit metrics: their outcomes come from activity and revenue, not conversions.
+    if (e.type !== 'bandit' || metric === K_FACTOR || metric === RETENTION_D7 || metric === LTV) return plain;
+    const cells = await this.banditCache.get(
+      [e.id, e.status, metric].join('|'),
+      async () => ({
+        cells: await this.bandits.cells(e.id, metric, completedAt),
+        periods: await this.bandits.periods(e.id),
+      }),
+      refresh,
+    );
+    return reweightBanditResults(e, plain, cells.rows, q);
+  }
+
+  /** CUPED-adjusted results: revenue as the covariate for ltv and valued metrics, else days with activity. */
+  private async cuped(
+    e: Experiment,
+    metric: string,
+    plain: ExperimentResults,
+    rows: VariantAggregate[],
+    q: ResultsQuery,
+    refresh: boolean,
+  ): Promise<ExperimentResults> {
+    if (metric === K_FACTOR) throw fieldError('cuped', 'is not available for metric k_factor');
+    if (e.type === 'bandit') throw fieldError('cuped', 'is not available for bandit experiments');
+    const valued = rows.some((r) => r.valued > 0);
+    const covariate: CupedCovariate = metric === 'ltv' || valued ? 'revenue' : 'activity_days';
+    const lookbackDays = q.cupedLookbackDays ?? 14;
+    const { rows: sums } = await this.cupedCache.get(
+      [e.id, e.status, metric, covariate, lookbackDays].join('|'),
+      () =>
+        this.cupedStore.sums({
+          experimentId: e.id,
+          metric,
+          completedAt: e.status === 'completed' ? e.completedAt : null,
+          outcome: valued ? 'valued' : 'binomial',
+          covariate,
+          lookbackDays,
+        }),
+      refresh,
+    );
+    return applyCuped(plain, sums, q, { covariate, lookbackDays, valued });
   }
 
   /** Frequentist comparison of every treatment with the control, in the experiment's variant order. */

@@ -12,6 +12,25 @@ export interface ExperimentNamespace {
   range: [number, number];
 }
 
+export type ExperimentType = 'ab' | 'bandit';
+
+/** How a bandit moves its traffic (SPEC §10.1). */
+export interface BanditSettings {
+  /** The binomial metric whose posteriors set the weights; when absent, the experiment's targetMetric. */
+  metric?: string;
+  explorationHours: number;
+  updateEveryMinutes: number;
+  minWeight: number;
+  minUsersPerVariant: number;
+}
+
+/** Where a bandit stands: the weight period new users are bucketed in and its weights (null: equal). */
+export interface BanditState {
+  period: number;
+  weights: number[] | null;
+  updatedAt: Date | null;
+}
+
 export interface Experiment {
   id: number;
   key: string;
@@ -25,6 +44,9 @@ export interface Experiment {
   trafficPercent: number;
   hashSeed: string;
   namespace: ExperimentNamespace | null;
+  type: ExperimentType;
+  bandit: BanditSettings | null;
+  banditState: BanditState;
   winner: string | null;
   createdAt: Date;
   updatedAt: Date;

@@ -5,12 +5,15 @@ import { LOCK_KEYS } from '../alerts/leader-lock.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
-    jobs: { alerts: IntervalJob; decisions: IntervalJob };
+    jobs: { alerts: IntervalJob; decisions: IntervalJob; bandits: IntervalJob };
   }
 }
 
 /** Decision policies are applied to running experiments every hour. */
 const DECISION_INTERVAL_MS = 3_600_000;
+
+/** How often the schedule looks for bandits due for an update (each has its own updateEveryMinutes ≥ 15). */
+const BANDIT_CHECK_MS = 60_000;
 
 export interface BackgroundOptions {
   /** 0 = rules are evaluated only on demand. */
@@ -18,13 +21,14 @@ export interface BackgroundOptions {
 }
 
 /**
- * Background work: the delivery worker (every instance; rows are claimed with SKIP LOCKED) and the alert
- * evaluation (one instance at a time, advisory lock). Started when the app is ready, stopped on close before the
- * database goes away; an attempt in flight finishes and is recorded, queued rows wait for the next start.
+ * Background work: the delivery worker (every instance; rows are claimed with SKIP LOCKED), the alert
+ * evaluation, decision policies and bandit updates (one instance at a time, advisory lock). Started when the app
+ * is ready, stopped on close before the database goes away; an attempt in flight finishes and is recorded, queued
+ * rows wait for the next start.
  */
 export default fp<BackgroundOptions>(
   async function background(app: FastifyInstance, opts: BackgroundOptions) {
-    const { alerts, deliveries, decisions } = app.services;
+    const { alerts, deliveries, decisions, bandits } = app.services;
     const alertJob = new IntervalJob(
       'alerts',
       app.db,
@@ -46,14 +50,23 @@ export default fp<BackgroundOptions>(
         decisions.decideAll((key, err) => app.log.error({ err, experiment: key }, 'decision policy failed')),
       app.log,
     );
-    app.decorate('jobs', { alerts: alertJob, decisions: decisionJob });
+    const banditJob = new IntervalJob(
+      'bandits',
+      app.db,
+      LOCK_KEYS.bandits,
+      BANDIT_CHECK_MS,
+      () => bandits.updateDue((key, err) => app.log.error({ err, experiment: key }, 'bandit update failed')),
+      app.log,
+    );
+    app.decorate('jobs', { alerts: alertJob, decisions: decisionJob, bandits: banditJob });
     app.addHook('onReady', async () => {
       deliveries.start();
       alertJob.start();
       decisionJob.start();
+      banditJob.start();
     });
     app.addHook('onClose', async () => {
-      await Promise.all([alertJob.stop(), decisionJob.stop()]);
+      await Promise.all([alertJob.stop(), decisionJob.stop(), banditJob.stop()]);
       await deliveries.stop();
     });
   },

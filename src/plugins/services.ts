@@ -11,6 +11,10 @@ import { DeliveryWorker } from '../alerts/delivery-worker.js';
 import { Senders } from '../alerts/senders.js';
 import { type Clock, systemClock } from '../alerts/types.js';
 import { AggregateCache } from '../experiments/aggregate-cache.js';
+import type { BanditCells } from '../experiments/bandit-results.js';
+import { BanditService } from '../experiments/bandit-service.js';
+import { BanditStore } from '../experiments/bandit-store.js';
+import { CupedStore, type CupedVariantSums } from '../experiments/cuped-store.js';
 import { AssignmentCache } from '../experiments/assignment-cache.js';
 import { AssignmentService } from '../experiments/assignment-service.js';
 import { AssignmentStore } from '../experiments/assignment-store.js';
@@ -46,6 +50,7 @@ import { ViralService } from '../viral/viral-service.js';
 export interface Services {
   experiments: ExperimentService;
   namespaces: NamespaceService;
+  bandits: BanditService;
   holdouts: HoldoutService;
   holdoutResults: HoldoutResultsService;
   assignments: AssignmentService;
@@ -92,10 +97,15 @@ export function createServices(app: FastifyInstance, opts: ServicesOptions): Ser
   const countEvent = (type: string, outcome: string, count = 1) =>
     app.metrics.events.inc({ type, outcome }, count);
   const experiments = new ExperimentService(knex, experimentStore, (key) => definitions.invalidate(key));
+  const cacheOptions = { ttlMs: opts.resultsCacheSeconds * 1000, minCostMs: 200, maxEntries: 100 };
   const results = new ResultsService(
     experimentStore,
     resultsStore,
-    new AggregateCache({ ttlMs: opts.resultsCacheSeconds * 1000, minCostMs: 200, maxEntries: 100 }),
+    new BanditStore(analytics),
+    new AggregateCache(cacheOptions),
+    new AggregateCache<BanditCells>(cacheOptions),
+    new CupedStore(analytics),
+    new AggregateCache<CupedVariantSums[]>(cacheOptions),
   );
   const metrics = new MetricsService(metricsStore, opts.fraud);
   const anomalies = new AnomalyService(new AnomalyStore(knex));
@@ -114,6 +124,9 @@ export function createServices(app: FastifyInstance, opts: ServicesOptions): Ser
   return {
     experiments,
     namespaces: new NamespaceService(new NamespaceStore(knex)),
+    bandits: new BanditService(knex, experimentStore, new BanditStore(knex), (key) =>
+      definitions.invalidate(key),
+    ),
     holdouts: new HoldoutService(knex, holdoutStore, () => holdoutDefinitions.invalidate()),
     holdoutResults: new HoldoutResultsService(holdoutStore, new HoldoutResultsStore(analytics)),
     assignments,

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { banditMetric } from '../experiments/bandit-settings.js';
 import type { Experiment } from '../experiments/types.js';
 import { errorResponses, toIso } from '../schemas/common.js';
 import {
@@ -29,6 +30,8 @@ export const experimentOut = (e: Experiment): ExperimentOut => ({
   trafficPercent: e.trafficPercent,
   hashSeed: e.hashSeed,
   namespace: e.namespace,
+  type: e.type,
+  bandit: e.bandit && { ...e.bandit, metric: banditMetric(e) },
   winner: e.winner,
   createdAt: e.createdAt.toISOString(),
   updatedAt: e.updatedAt.toISOString(),

@@ -3,7 +3,12 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { ExperimentResults } from '../experiments/results-service.js';
 import { errorResponses } from '../schemas/common.js';
 import { keyParams } from '../schemas/experiments.js';
-import { resultsQuery, resultsSchema, resultsTimelineSchema, timelineQuery } from '../schemas/results.js';
+import {
+  resultsSchema,
+  resultsTimelineSchema,
+  resultsWithCupedQuery,
+  timelineQuery,
+} from '../schemas/results.js';
 import { sendCsvIfAsked } from './csv-reply.js';
 
 /** One CSV row per variant, experiment-level fields repeated as columns. */
@@ -50,7 +55,28 @@ export const resultsRows = (r: ExperimentResults) =>
     pending: v.pending ?? null,
     retained: v.retained ?? null,
     horizonDays: r.horizonDays ?? null,
+    ...(r.cuped
+      ? {
+          cupedCovariate: r.cuped.covariate,
+          cupedLookbackDays: r.cuped.lookbackDays,
+          cupedTheta: v.cuped?.theta ?? null,
+          cupedAdjustedMean: v.cuped?.adjustedMean ?? null,
+          cupedVarianceReduction: v.cuped?.varianceReduction ?? null,
+        }
+      : {}),
   }));
+
+const resultsOut = ({ bandit, ...r }: ExperimentResults) => ({
+  ...r,
+  computedAt: r.computedAt.toISOString(),
+  ...(bandit
+    ? {
+        bandit: {
+          periods: bandit.periods.map((p) => ({ ...p, startedAt: p.startedAt?.toISOString() ?? null })),
+        },
+      }
+    : {}),
+});
 
 /** The CSV header of the timeline, so that an experiment without exposures still answers one. */
 const TIMELINE_COLUMNS = [
@@ -94,9 +120,13 @@ export default async function resultsRoutes(fastify: FastifyInstance) {
           'per eligible user (horizon elapsed) the net revenue in [first exposure, + horizonDays × 24 h), refunds included; ' +
           'Welch in value; converted = eligible users with positive net revenue. For a completed experiment activity and ' +
           'revenue from completedAt on do not count. ' +
+          'cuped=true: CUPED (θ = Cov(Y, X)/Var(X) over control and treatment, X from [firstExposure − cupedLookbackDays, ' +
+          'firstExposure): revenue for ltv and valued metrics, else distinct UTC days with activity); the lift, z, p-value ' +
+          'and intervals (value.* for valued metrics) become the adjusted ones, each row gains cuped {theta, adjustedMean, ' +
+          'varianceReduction}. Bandits: rates, lifts and tests reweighted by weight period, SRM against each period’s weights. ' +
           'Answers CSV (one row per variant) for Accept: text/csv or ?format=csv.',
         params: keyParams,
-        querystring: resultsQuery,
+        querystring: resultsWithCupedQuery,
         response: { 200: resultsSchema, ...errorResponses(400, 401, 403, 404) },
       },
     },
@@ -104,7 +134,7 @@ export default async function resultsRoutes(fastify: FastifyInstance) {
       const r = await results.results(req.params.key, req.query);
       if (sendCsvIfAsked(req, reply, req.query.format, resultsRows(r), `${r.experimentKey}-results.csv`))
         return reply;
-      return { ...r, computedAt: r.computedAt.toISOString() };
+      return resultsOut(r);
     },
   );
 
@@ -171,13 +201,13 @@ export default async function resultsRoutes(fastify: FastifyInstance) {
         summary:
           'Recompute the results now (aggregates of big experiments are cached for RESULTS_CACHE_SECONDS)',
         params: keyParams,
-        querystring: resultsQuery,
+        querystring: resultsWithCupedQuery,
         response: { 200: resultsSchema, ...errorResponses(400, 401, 403, 404) },
       },
     },
     async (req) => {
       const r = await results.results(req.params.key, req.query, true);
-      return { ...r, computedAt: r.computedAt.toISOString() };
+      return resultsOut(r);
     },
   );
 }

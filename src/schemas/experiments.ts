@@ -12,6 +12,7 @@ import {
 } from './common.js';
 import { experimentNamespaceIn, experimentNamespaceOut } from './namespaces.js';
 import { decisionPolicyIn, decisionPolicyOut } from './decisions.js';
+import { EXPERIMENT_TYPES, banditIn, banditSettingsOut } from './bandits.js';
 
 export const STATUSES = ['draft', 'running', 'paused', 'completed'] as const;
 
@@ -49,6 +50,27 @@ const editable = {
   hashSeed: identifier('hashSeed'),
 };
 
+/** Bandit settings need type bandit, and their floor must leave room: minWeight × variants < 1. */
+const banditFits = (
+  body: {
+    type?: string | undefined;
+    bandit?: { minWeight: number } | null | undefined;
+    variants?: unknown[] | undefined;
+  },
+  ctx: z.RefinementCtx,
+) => {
+  if (body.bandit && body.type === 'ab') {
+    ctx.addIssue({ code: 'custom', path: ['bandit'], message: 'is only for type "bandit"' });
+  }
+  if (body.bandit && body.variants && body.bandit.minWeight * body.variants.length >= 1) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['bandit', 'minWeight'],
+      message: `minWeight × variants must be < 1 (${body.bandit.minWeight} × ${body.variants.length})`,
+    });
+  }
+};
+
 const controlInVariants = (
   body: { variants?: { key: string }[] | undefined; controlVariant?: string | undefined },
   ctx: z.RefinementCtx,
@@ -70,9 +92,15 @@ export const createExperimentBody = z
     trafficPercent: editable.trafficPercent.default(100),
     hashSeed: editable.hashSeed.optional().describe('Defaults to the experiment key'),
     namespace: experimentNamespaceIn.optional(),
+    type: z
+      .enum(EXPERIMENT_TYPES)
+      .default('ab')
+      .describe('bandit: Thompson sampling moves the traffic towards the best variant (SPEC §10.1)'),
+    bandit: banditIn.optional().describe('type bandit only; defaults filled in'),
     decisionPolicy: decisionPolicyIn.optional(),
   })
-  .superRefine(controlInVariants);
+  .superRefine(controlInVariants)
+  .superRefine(banditFits);
 export type CreateExperimentInput = z.infer<typeof createExperimentBody>;
 
 export const patchExperimentBody = z
@@ -86,12 +114,17 @@ export const patchExperimentBody = z
     trafficPercent: editable.trafficPercent.optional(),
     hashSeed: editable.hashSeed.optional(),
     namespace: experimentNamespaceIn.nullable().optional().describe('null leaves the namespace'),
+    type: z.enum(EXPERIMENT_TYPES).optional(),
+    bandit: banditIn.optional().describe('Replaces the bandit settings (type bandit only)'),
     decisionPolicy: decisionPolicyIn
       .optional()
       .describe('Replaces the decision policy; allowed in any status'),
   })
   .superRefine(controlInVariants)
-  .describe('Variants, weights, hashSeed, controlVariant, targetMetric and namespace change only in draft');
+  .superRefine(banditFits)
+  .describe(
+    'Variants, weights, hashSeed, controlVariant, targetMetric, namespace, type and bandit change only in draft',
+  );
 export type PatchExperimentInput = z.infer<typeof patchExperimentBody>;
 
 export const startBody = z
@@ -124,6 +157,8 @@ export const experimentSchema = z.object({
   trafficPercent: z.number(),
   hashSeed: z.string(),
   namespace: experimentNamespaceOut,
+  type: z.enum(EXPERIMENT_TYPES),
+  bandit: banditSettingsOut.describe('type bandit: its settings (weights: GET …/bandit)'),
   winner: z.string().nullable(),
   createdAt: timestampOut,
   updatedAt: timestampOut,

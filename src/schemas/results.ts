@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { interval, metricName, nullableNumber, timestampOut } from './common.js';
+import { interval, metricName, nullableNumber, nullableTimestampOut, timestampOut } from './common.js';
 
 export const alphaParam = z.coerce
   .number()
@@ -46,6 +46,25 @@ export const resultsQuery = z.strictObject({
   format: formatParam,
 });
 
+/** Results only (not the timeline): CUPED variance reduction (SPEC §10.2). */
+export const cupedQuery = {
+  cuped: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true')
+    .describe(
+      'true: CUPED-adjusted comparison with a pre-exposure covariate (revenue for ltv and valued metrics, else days with activity)',
+    ),
+  cupedLookbackDays: z.coerce
+    .number()
+    .int()
+    .min(1, 'must be between 1 and 90')
+    .max(90, 'must be between 1 and 90')
+    .default(14)
+    .describe('CUPED covariate window: [firstExposure − days, firstExposure)'),
+};
+export const resultsWithCupedQuery = resultsQuery.extend(cupedQuery);
+
 export const ciSchema = z.object({
   level: z.number(),
   absolute: interval.nullable(),
@@ -62,6 +81,24 @@ const valueSchema = z
     ci: interval.nullable(),
   })
   .nullable();
+
+const cupedRowSchema = z
+  .object({
+    theta: nullableNumber.optional().describe('Cov(Y, X)/Var(X) over control and this treatment'),
+    adjustedMean: z.number().describe('Ȳ_k − θ(X̄_k − X̄)'),
+    controlAdjustedMean: z.number().optional().describe("The control's adjusted mean in this comparison"),
+    absoluteLift: z.number().optional(),
+    relativeLift: nullableNumber.optional().describe('On the unadjusted control mean (delta method)'),
+    zScore: nullableNumber.optional(),
+    pValue: nullableNumber.optional(),
+    ci: z.object({ absolute: interval, relative: interval.nullable() }).optional(),
+    varianceReduction: nullableNumber.optional().describe('1 − adjusted ÷ raw variance of the difference'),
+  })
+  .nullable()
+  .optional()
+  .describe(
+    'With cuped=true; the control row has adjustedMean only (from the comparison with the first treatment)',
+  );
 
 export const resultsSchema = z.object({
   experimentKey: z.string(),
@@ -122,9 +159,30 @@ export const resultsSchema = z.object({
         .describe(
           'retention_d7: eligible users active in [first exposure + 7 × 24 h, + 8 × 24 h) (= converted)',
         ),
+      cuped: cupedRowSchema,
     }),
   ),
   warnings: z.array(z.string()),
+  cuped: z
+    .object({ covariate: z.enum(['revenue', 'activity_days']), lookbackDays: z.number() })
+    .optional()
+    .describe('With cuped=true'),
+  bandit: z
+    .object({
+      periods: z.array(
+        z.object({
+          period: z.number(),
+          startedAt: nullableTimestampOut,
+          exposed: z.number().describe('N_p: users first exposed in the period'),
+          weights: z.array(z.object({ variant: z.string(), weight: z.number() })),
+        }),
+      ),
+    })
+    .optional()
+    .describe(
+      'Bandits: the weight periods. Rates, lifts, tests and intervals are reweighted by period ' +
+        '(mean_k = Σ_p w_p·mean_{k,p}, Var_k = Σ_p w_p²·var_{k,p}/n_{k,p}, w_p = N_p/N); SRM expects Σ_p N_p·weight_{k,p}',
+    ),
 });
 
 export const timelineQuery = resultsQuery.extend({

@@ -1,6 +1,8 @@
 // Multi-armed bandit (SPEC §10.1): Thompson-sampling weights from Beta posteriors, and results reweighted by weight
 // period so that a base rate drifting while the weights move cannot bias the comparison (GrowthBook's approach).
+import { chiSquareSf } from './chi-square.js';
 import { betaSample, normalSampler, seededUniform } from './random.js';
+import { type SrmResult, srmTest } from './srm.js';
 import type { ArmCounts } from './types.js';
 
 /** Draws per update (SPEC §10.1). */
@@ -101,4 +103,71 @@ export function banditSrmExpected(periods: { users: number; weights: number[] }[
   return Array.from({ length: variants }, (_, k) =>
     periods.reduce((s, p) => s + p.users * (p.weights[k] ?? 0), 0),
   );
+}
+
+/**
+ * SRM test of a bandit: observed users per variant against E_k = Σ_p N_p·weight_{k,p}. The totals are sums of one
+ * multinomial per period, whose covariance Σ_p N_p·(diag(w_p) − w_p·w_pᵀ) is smaller than one multinomial's when
+ * the weights move, so Pearson's χ² on E would be conservative. The statistic is the quadratic form
+ * (o − E)ᵀ·S⁻¹·(o − E) over the first k − 1 variants (the last is implied), χ² with k − 1 degrees of freedom; with
+ * the same weights in every period it is exactly Pearson's χ². Variants with no weight and no user are left out;
+ * a singular covariance falls back to Pearson's χ².
+ */
+export function banditSrmTest(
+  observed: number[],
+  periods: { users: number; weights: number[] }[],
+): SrmResult {
+  const expected = banditSrmExpected(periods);
+  const kept = observed.map((_, k) => k).filter((k) => expected[k]! > 0 || observed[k]! > 0);
+  if (kept.some((k) => expected[k] === 0)) {
+    return {
+      chiSquare: null,
+      degreesOfFreedom: kept.length - 1,
+      pValue: 0,
+      mismatch: true,
+      expected,
+      warnings: ['srm_zero_weight: a variant that no period gave weight to has users'],
+    };
+  }
+  const o = kept.map((k) => observed[k]!);
+  const e = kept.map((k) => expected[k]!);
+  const plain = srmTest(o, e);
+  if (plain.chiSquare === null || kept.length < 2) return { ...plain, expected };
+  const m = kept.length - 1;
+  // Augmented matrix [S | o − E] over the first m kept variants.
+  const a = Array.from({ length: m }, (_, i) => {
+    const row = new Array<number>(m + 1).fill(0);
+    for (const p of periods) {
+      const wi = p.weights[kept[i]!] ?? 0;
+      for (let j = 0; j < m; j++) {
+        const wj = p.weights[kept[j]!] ?? 0;
+        row[j]! += p.users * ((i === j ? wi : 0) - wi * wj);
+      }
+    }
+    row[m] = o[i]! - e[i]!;
+    return row;
+  });
+  const scale = Math.max(...a.map((row, i) => Math.abs(row[i]!)));
+  for (let c = 0; c < m; c++) {
+    let pivot = c;
+    for (let r = c + 1; r < m; r++) if (Math.abs(a[r]![c]!) > Math.abs(a[pivot]![c]!)) pivot = r;
+    if (!(Math.abs(a[pivot]![c]!) > 1e-12 * scale)) return { ...plain, expected };
+    [a[c], a[pivot]] = [a[pivot]!, a[c]!];
+    for (let r = c + 1; r < m; r++) {
+      const f = a[r]![c]! / a[c]![c]!;
+      for (let j = c; j <= m; j++) a[r]![j]! -= f * a[c]![j]!;
+    }
+  }
+  const x = new Array<number>(m).fill(0);
+  for (let r = m - 1; r >= 0; r--) {
+    let s = a[r]![m]!;
+    for (let j = r + 1; j < m; j++) s -= a[r]![j]! * x[j]!;
+    x[r] = s / a[r]![r]!;
+  }
+  const chiSquare = Math.max(
+    0,
+    x.reduce((s, xi, i) => s + xi * (o[i]! - e[i]!), 0),
+  );
+  const pValue = chiSquareSf(chiSquare, m);
+  return { chiSquare, degreesOfFreedom: m, pValue, mismatch: pValue < 0.001, expected, warnings: [] };
 }

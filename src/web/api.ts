@@ -10,6 +10,7 @@ import type {
   summarySchema,
   timelineSchema,
 } from '../schemas/metrics.js';
+import type { banditStateSchema } from '../schemas/bandits.js';
 import type { resultsSchema, resultsTimelineSchema } from '../schemas/results.js';
 import type {
   ATTRIBUTION_MODELS,
@@ -31,6 +32,7 @@ export type ExperimentList = z.infer<typeof experimentListSchema>;
 export type History = z.infer<typeof historySchema>;
 export type Results = z.infer<typeof resultsSchema>;
 export type ResultsTimeline = z.infer<typeof resultsTimelineSchema>;
+export type BanditState = z.infer<typeof banditStateSchema>;
 export type Status = Experiment['status'];
 export type Retention = z.infer<typeof retentionSchema>;
 export type Ltv = z.infer<typeof ltvSchema>;
@@ -125,6 +127,8 @@ export interface CreateExperiment {
 export interface ResultsParams {
   metric: string;
   method: Method;
+  /** CUPED-adjusted comparison (results only). */
+  cuped?: boolean;
 }
 
 export const api = {
@@ -146,7 +150,11 @@ export const api = {
   experiment: (key: string) => request<Experiment>('GET', `/experiments/${enc(key)}`),
   history: (key: string) => request<History>('GET', `/experiments/${enc(key)}/history`),
   results: (key: string, p: ResultsParams) =>
-    request<Results>('GET', `/experiments/${enc(key)}/results${qs({ metric: p.metric, method: p.method })}`),
+    request<Results>(
+      'GET',
+      `/experiments/${enc(key)}/results${qs({ metric: p.metric, method: p.method, cuped: p.cuped ? 'true' : undefined })}`,
+    ),
+  bandit: (key: string) => request<BanditState>('GET', `/experiments/${enc(key)}/bandit`),
   resultsTimeline: (key: string, p: ResultsParams) =>
     request<ResultsTimeline>(
       'GET',

@@ -14,7 +14,15 @@ function CurrentView() {
   if (r.view === 'k-factor') return <KFactorView days={r.days} />;
   if (r.view === 'experiments') return <ExperimentsView status={r.status} />;
   if (r.view === 'growth') return <GrowthView days={r.days} model={r.model} />;
-  return <ExperimentDetailView key={r.key} experimentKey={r.key} metric={r.metric} method={r.method} />;
+  return (
+    <ExperimentDetailView
+      key={r.key}
+      experimentKey={r.key}
+      metric={r.metric}
+      method={r.method}
+      cuped={r.cuped ?? false}
+    />
+  );
 }
 
 export function App() {

@@ -17,7 +17,7 @@ export type Route =
   | { view: 'k-factor'; days: Period }
   | { view: 'experiments'; status: Status | null }
   | { view: 'growth'; days: Period; model: AttributionModel }
-  | { view: 'experiment'; key: string; metric: string | null; method: Method };
+  | { view: 'experiment'; key: string; metric: string | null; method: Method; cuped?: boolean };
 
 const BASE = '/dashboard';
 
@@ -31,6 +31,7 @@ export function parseRoute(loc: { pathname: string; search: string }): Route {
       key: decodeURIComponent(m[1]),
       metric: q.get('metric') || null,
       method: q.get('method') === 'sequential' ? 'sequential' : 'fixed',
+      cuped: q.get('cuped') === 'true',
     };
   }
   if (path === `${BASE}/experiments`) {
@@ -66,6 +67,7 @@ export function routeUrl(r: Route): string {
   }
   if (r.metric) q.set('metric', r.metric);
   if (r.method !== 'fixed') q.set('method', r.method);
+  if (r.cuped) q.set('cuped', 'true');
   return `${BASE}/experiments/${encodeURIComponent(r.key)}${q.size ? `?${q}` : ''}`;
 }
 

@@ -6,11 +6,16 @@ interface ResultsControlsProps {
   metric: string;
   targetMetric: string;
   method: Method;
-  onChange: (metric: string, method: Method) => void;
+  /** null: CUPED does not apply (bandits, k_factor) and the switch is not shown. */
+  cuped: boolean | null;
+  onChange: (metric: string, method: Method, cuped: boolean) => void;
 }
 
-/** Which metric to judge the variants on, and fixed-horizon or sequential (always-valid) statistics. */
-export function ResultsControls({ metric, targetMetric, method, onChange }: ResultsControlsProps) {
+/**
+ * Which metric to judge the variants on, fixed-horizon or sequential (always-valid) statistics, and whether to
+ * adjust for what users did before the test (CUPED).
+ */
+export function ResultsControls({ metric, targetMetric, method, cuped, onChange }: ResultsControlsProps) {
   const [draft, setDraft] = useState(metric);
   return (
     <div class="actions">
@@ -18,7 +23,7 @@ export function ResultsControls({ metric, targetMetric, method, onChange }: Resu
         class="inline-field"
         onSubmit={(e) => {
           e.preventDefault();
-          onChange(draft.trim() || targetMetric, method);
+          onChange(draft.trim() || targetMetric, method, cuped ?? false);
         }}
       >
         <label for="metric">Metric</label>
@@ -45,12 +50,22 @@ export function ResultsControls({ metric, targetMetric, method, onChange }: Resu
               name="method"
               value={m}
               checked={method === m}
-              onChange={() => onChange(metric, m)}
+              onChange={() => onChange(metric, m, cuped ?? false)}
             />
             <span>{m === 'fixed' ? 'Fixed horizon' : 'Sequential'}</span>
           </label>
         ))}
       </fieldset>
+      {cuped === null ? null : (
+        <label class="inline-field">
+          <input
+            type="checkbox"
+            checked={cuped}
+            onChange={(e) => onChange(metric, method, e.currentTarget.checked)}
+          />
+          <span>CUPED (variance reduction)</span>
+        </label>
+      )}
     </div>
   );
 }

@@ -1,5 +1,7 @@
 import { api, type Method } from '../api.js';
 import { AuditHistory } from '../components/audit-history.js';
+import { BanditPanel } from '../components/bandit-panel.js';
+import { CupedSummary } from '../components/cuped-summary.js';
 import { DeclareWinner } from '../components/declare-winner.js';
 import { ExperimentSummary } from '../components/experiment-summary.js';
 import { LifecycleControls } from '../components/lifecycle-controls.js';
@@ -19,18 +21,24 @@ interface Props {
   experimentKey: string;
   metric: string | null;
   method: Method;
+  cuped: boolean;
 }
 
 /** One experiment from draft to declared winner: its set-up, results, timeline and history. */
-export function ExperimentDetailView({ experimentKey: key, metric, method }: Props) {
+export function ExperimentDetailView({ experimentKey: key, metric, method, cuped }: Props) {
   const experiment = useApi(() => api.experiment(key), [key]);
   const e = experiment.data;
   const chosen = metric ?? e?.targetMetric ?? null;
   const params = { metric: chosen ?? '', method };
+  const isBandit = e?.type === 'bandit';
+  // CUPED applies to fixed splits, on any metric but k_factor.
+  const canCuped = e !== null && !isBandit && chosen !== 'k_factor';
+  const adjusted = cuped && canCuped;
   const results = useApi(
-    () => (chosen ? api.results(key, params) : Promise.resolve(null)),
-    [key, chosen, method],
+    () => (chosen ? api.results(key, { ...params, cuped: adjusted }) : Promise.resolve(null)),
+    [key, chosen, method, adjusted],
   );
+  const bandit = useApi(() => (isBandit ? api.bandit(key) : Promise.resolve(null)), [key, isBandit]);
   const timeline = useApi(
     () => (chosen ? api.resultsTimeline(key, params) : Promise.resolve(null)),
     [key, chosen, method],
@@ -74,20 +82,30 @@ export function ExperimentDetailView({ experimentKey: key, metric, method }: Pro
           metric={chosen ?? e.targetMetric}
           targetMetric={e.targetMetric}
           method={method}
-          onChange={(m, meth) =>
-            navigate({ view: 'experiment', key, metric: m === e.targetMetric ? null : m, method: meth }, true)
+          cuped={canCuped ? cuped : null}
+          onChange={(m, meth, c) =>
+            navigate(
+              { view: 'experiment', key, metric: m === e.targetMetric ? null : m, method: meth, cuped: c },
+              true,
+            )
           }
         />
         {results.error ? <FailureMessage failure={results.error} what="Results" /> : null}
         {results.data ? (
           <>
             <ResultsWarnings r={results.data} />
+            <CupedSummary r={results.data} />
             <ResultsTable r={results.data} />
           </>
         ) : results.error ? null : (
           <Loading what="results" />
         )}
       </section>
+      {isBandit ? (
+        <Panel title="Bandit weights" loaded={bandit}>
+          {(d) => (d ? <BanditPanel b={d} /> : null)}
+        </Panel>
+      ) : null}
       <Panel title="Cumulative timeline" loaded={timeline}>
         {(d) => (d ? <ResultsTimelineChart t={d} /> : null)}
       </Panel>

@@ -2,6 +2,7 @@ import t from 'tap';
 import {
   banditProbabilities,
   banditSrmExpected,
+  banditSrmTest,
   banditWeights,
   binomialCell,
   reweightByPeriod,
@@ -140,3 +141,31 @@ t.test('SRM expectation of a bandit: Σ_p N_p·weight_{k,p}', async (t) => {
     [700, 2300],
   );
 });
+
+t.test(
+  'SRM test of a bandit: the covariance of one multinomial per period; Pearson when weights stay',
+  async (t) => {
+    // Two variants: S = Σ_p N_p·w_p(1 − w_p) = 1000·0.25 + 2000·0.09 = 430, E = 700, χ² = 30²/430.
+    const periods = [
+      { users: 1000, weights: [0.5, 0.5] },
+      { users: 2000, weights: [0.1, 0.9] },
+    ];
+    const r = banditSrmTest([730, 2270], periods);
+    t.ok(Math.abs(r.chiSquare! - 900 / 430) < 1e-12, `χ² ${r.chiSquare}`);
+    t.equal(r.degreesOfFreedom, 1);
+    // P(χ²₁ > x) = erfc(√(x/2)): scipy.stats.chi2.sf(900 / 430, 1) = 0.14797298840460235
+    t.ok(Math.abs(r.pValue! - 0.14797298840460235) < 1e-12, `p ${r.pValue}`);
+    // Same weights in every period: exactly Pearson's χ².
+    const same = [
+      { users: 400, weights: [0.2, 0.3, 0.5] },
+      { users: 600, weights: [0.2, 0.3, 0.5] },
+    ];
+    const pearson = (212 - 200) ** 2 / 200 + (281 - 300) ** 2 / 300 + (507 - 500) ** 2 / 500;
+    t.ok(Math.abs(banditSrmTest([212, 281, 507], same).chiSquare! - pearson) < 1e-9);
+    // A variant nobody could get and nobody got is left out; one that got users anyway is a mismatch.
+    const zero = [{ users: 100, weights: [0.5, 0.5, 0] }];
+    t.equal(banditSrmTest([50, 50, 0], zero).degreesOfFreedom, 1);
+    t.match(banditSrmTest([49, 50, 1], zero), { pValue: 0, mismatch: true, chiSquare: null });
+    t.match(banditSrmTest([0, 0], periods), { pValue: null, chiSquare: null });
+  },
+);
