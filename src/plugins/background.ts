@@ -5,7 +5,7 @@ import { LOCK_KEYS } from '../alerts/leader-lock.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
-    jobs: { alerts: IntervalJob; decisions: IntervalJob };
+    jobs: { alerts: IntervalJob; decisions: IntervalJob; reports: IntervalJob };
   }
 }
 
@@ -15,16 +15,19 @@ const DECISION_INTERVAL_MS = 3_600_000;
 export interface BackgroundOptions {
   /** 0 = rules are evaluated only on demand. */
   alertIntervalSeconds: number;
+  /** How often report schedules are checked; 0 = scheduled runs are off (render and run on demand only). */
+  reportIntervalSeconds: number;
 }
 
 /**
- * Background work: the delivery worker (every instance; rows are claimed with SKIP LOCKED) and the alert
- * evaluation (one instance at a time, advisory lock). Started when the app is ready, stopped on close before the
+ * Background work: the delivery worker (every instance; rows are claimed with SKIP LOCKED), the alert
+ * evaluation, decision policies and report schedules (each one instance at a time, advisory lock). Started when the app is ready, stopped on close before the
  * database goes away; an attempt in flight finishes and is recorded, queued rows wait for the next start.
  */
 export default fp<BackgroundOptions>(
   async function background(app: FastifyInstance, opts: BackgroundOptions) {
-    const { alerts, deliveries, decisions } = app.services;
+    const { alerts, deliveries, decisions, reports } = app.services;
+    let stopping = false;
     const alertJob = new IntervalJob(
       'alerts',
       app.db,
@@ -46,14 +49,30 @@ export default fp<BackgroundOptions>(
         decisions.decideAll((key, err) => app.log.error({ err, experiment: key }, 'decision policy failed')),
       app.log,
     );
-    app.decorate('jobs', { alerts: alertJob, decisions: decisionJob });
+    const reportJob = new IntervalJob(
+      'reports',
+      app.db,
+      LOCK_KEYS.reports,
+      opts.reportIntervalSeconds * 1000,
+      () =>
+        reports.tick(
+          () => stopping,
+          (err) => app.log.error({ err }, 'report run failed'),
+        ),
+      app.log,
+    );
+    app.decorate('jobs', { alerts: alertJob, decisions: decisionJob, reports: reportJob });
     app.addHook('onReady', async () => {
       deliveries.start();
       alertJob.start();
       decisionJob.start();
+      reportJob.start();
     });
     app.addHook('onClose', async () => {
-      await Promise.all([alertJob.stop(), decisionJob.stop()]);
+      // The report run in progress finishes (its file and deliveries are committed together); the pending runs
+      // after it wait for the next start.
+      stopping = true;
+      await Promise.all([alertJob.stop(), decisionJob.stop(), reportJob.stop()]);
       await deliveries.stop();
     });
   },
