@@ -19,7 +19,13 @@ export interface DashboardOptions {
 }
 
 /** The views a link can point at; each serves the same page, which reads the view from the URL. */
-const VIEWS = ['/dashboard', '/dashboard/k-factor', '/dashboard/experiments', '/dashboard/experiments/:key'];
+const VIEWS = [
+  '/dashboard',
+  '/dashboard/k-factor',
+  '/dashboard/experiments',
+  '/dashboard/experiments/:key',
+  '/dashboard/alerts',
+];
 
 /**
  * The dashboard: one page and its bundled script and stylesheet, all served from here (no CDN), so it works

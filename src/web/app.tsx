@@ -4,6 +4,7 @@ import { KeyPrompt } from './components/key-prompt.js';
 import { Message } from './components/message.js';
 import { route } from './route.js';
 import { checkSession, forgetKey, me, sessionState } from './session.js';
+import { AlertsView } from './views/alerts-view.js';
 import { ExperimentDetailView } from './views/experiment-detail-view.js';
 import { ExperimentsView } from './views/experiments-view.js';
 import { KFactorView } from './views/k-factor-view.js';
@@ -12,6 +13,7 @@ function CurrentView() {
   const r = route.value;
   if (r.view === 'k-factor') return <KFactorView days={r.days} />;
   if (r.view === 'experiments') return <ExperimentsView status={r.status} />;
+  if (r.view === 'alerts') return <AlertsView />;
   return <ExperimentDetailView key={r.key} experimentKey={r.key} metric={r.metric} method={r.method} />;
 }
 

@@ -9,7 +9,8 @@ export const STATUSES: Status[] = ['draft', 'running', 'paused', 'completed'];
 export type Route =
   | { view: 'k-factor'; days: Period }
   | { view: 'experiments'; status: Status | null }
-  | { view: 'experiment'; key: string; metric: string | null; method: Method };
+  | { view: 'experiment'; key: string; metric: string | null; method: Method }
+  | { view: 'alerts' };
 
 const BASE = '/dashboard';
 
@@ -25,6 +26,7 @@ export function parseRoute(loc: { pathname: string; search: string }): Route {
       method: q.get('method') === 'sequential' ? 'sequential' : 'fixed',
     };
   }
+  if (path === `${BASE}/alerts`) return { view: 'alerts' };
   if (path === `${BASE}/experiments`) {
     const status = q.get('status');
     return { view: 'experiments', status: STATUSES.find((s) => s === status) ?? null };
@@ -39,6 +41,7 @@ export function routeUrl(r: Route): string {
     q.set('days', String(r.days));
     return `${BASE}/k-factor?${q}`;
   }
+  if (r.view === 'alerts') return `${BASE}/alerts`;
   if (r.view === 'experiments') {
     if (r.status) q.set('status', r.status);
     return `${BASE}/experiments${q.size ? `?${q}` : ''}`;

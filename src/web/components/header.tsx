@@ -15,8 +15,14 @@ export function Header() {
         <Link to={{ view: 'k-factor', days: remembered.days }} current={view === 'k-factor'}>
           K-factor
         </Link>
-        <Link to={{ view: 'experiments', status: remembered.status }} current={view !== 'k-factor'}>
+        <Link
+          to={{ view: 'experiments', status: remembered.status }}
+          current={view === 'experiments' || view === 'experiment'}
+        >
           Experiments
+        </Link>
+        <Link to={{ view: 'alerts' }} current={view === 'alerts'}>
+          Alerts &amp; reports
         </Link>
       </nav>
       <RefreshControls />
