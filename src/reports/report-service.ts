@@ -158,10 +158,10 @@ export class ReportService {
       { reportId: id, trigger: 'manual', scheduledFor: now, skipped: 0, format: report.format },
       now,
     );
-    // Two manual runs in the same millisecond are one occurrence.
+    // Two manual runs in the same millisecond are one occurrence: the second answers the first's run.
     if (runId) await this.process(runId);
-    const run = await this.store.runs(id, 1);
-    return run[0]!;
+    const run = runId ? await this.store.run(id, runId) : (await this.store.runs(id, 1))[0];
+    return run!;
   }
 
   async runs(id: string, limit: number, cursor?: string) {
