@@ -39,7 +39,8 @@ export class Schedule {
     for (let t = this.cron.nextRun(nextRunAt); t && t <= now; t = this.cron.nextRun(t)) {
       latest = t;
       if (++skipped >= cap) {
-        latest = this.cron.previousRuns(1, now)[0] ?? t;
+        // previousRuns excludes the reference itself: ask from a second later and keep the first at or before now.
+        latest = this.cron.previousRuns(2, new Date(now.getTime() + 1000)).find((r) => r <= now) ?? t;
         break;
       }
     }
