@@ -197,22 +197,20 @@ export class ReportService {
     onError: (err: unknown) => void = () => {},
   ): Promise<void> {
     await this.claimDue(onError);
+    // A run that fails is tried again at the next tick, not again in this one.
+    const failed = new Set<string>();
     for (;;) {
-      const pending = await this.store.pendingRuns(BATCH);
-      const fresh = pending.filter((r) => !this.failedThisTick.has(r.id));
-      if (fresh.length === 0 || stopping()) break;
-      for (const run of fresh) {
-        if (stopping()) break;
+      const pending = await this.store.pendingRuns(BATCH, [...failed]);
+      if (pending.length === 0 || stopping()) return;
+      for (const run of pending) {
+        if (stopping()) return;
         await this.process(run.id).catch((err: unknown) => {
-          this.failedThisTick.add(run.id);
+          failed.add(run.id);
           onError(err);
         });
       }
     }
-    this.failedThisTick.clear();
   }
-
-  private readonly failedThisTick = new Set<string>();
 
   private async claimDue(onError: (err: unknown) => void): Promise<void> {
     for (;;) {

@@ -153,12 +153,10 @@ export class ReportStore {
   }
 
   /** Pending runs, oldest first: those just recorded and those a stopped instance left behind. */
-  async pendingRuns(limit: number): Promise<Run[]> {
-    return (await this.knex('report_runs')
-      .select(RUN_COLUMNS)
-      .where({ status: 'pending' })
-      .orderBy('created_at')
-      .limit(limit)) as Run[];
+  async pendingRuns(limit: number, except: string[] = []): Promise<Run[]> {
+    const q = this.knex('report_runs').select(RUN_COLUMNS).where({ status: 'pending' });
+    if (except.length > 0) q.whereNotIn('id', except);
+    return (await q.orderBy('created_at').limit(limit)) as Run[];
   }
 
   async pendingRun(id: string): Promise<Run | null> {
