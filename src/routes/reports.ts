@@ -156,14 +156,22 @@ export default async function reportRoutes(fastify: FastifyInstance) {
         summary: 'Render the report now (PDF or CSV); nothing is recorded or sent',
         description:
           'CSV: the growth report’s cards, one row per figure {from, to, tz, conversionWindowDays, complete, figure, value}; the ' +
-          'experiment report’s results rows (as GET …/results?format=csv) of every metric, with decision and decisionVariant.',
+          'experiment report’s results rows (as GET …/results?format=csv) of every metric, with decision and decisionVariant. ' +
+          'Format: ?format, else an Accept naming only text/csv or only application/pdf, else the report’s own.',
         params: reportIdParams,
         querystring: renderQuery,
         produces: ['application/pdf', 'text/csv'],
         response: { 200: fileResponse, ...errorResponses(400, 401, 403, 404) },
       },
     },
-    async (req, reply) => sendFile(reply, await svc.render(req.params.id, req.query.format)),
+    async (req, reply) => {
+      // Without ?format, an Accept that names only one of the two formats chooses it.
+      const accept = req.headers.accept ?? '';
+      const asked = /\btext\/csv\b/i.test(accept) !== /\bapplication\/pdf\b/i.test(accept);
+      const format =
+        req.query.format ?? (asked ? (/\btext\/csv\b/i.test(accept) ? 'csv' : 'pdf') : undefined);
+      return sendFile(reply, await svc.render(req.params.id, format));
+    },
   );
 
   app.post(

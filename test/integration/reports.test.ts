@@ -74,6 +74,11 @@ t.test('growth report: the PDF text and the CSV hold the metrics API’s numbers
 
   const csv = await app.inject({ url: `/v1/reports/${report.id}/render?format=csv` });
   t.equal(csv.headers['content-type'], 'text/csv; charset=utf-8');
+  const byAccept = await app.inject({
+    url: `/v1/reports/${report.id}/render`,
+    headers: { accept: 'text/csv' },
+  });
+  t.equal(byAccept.headers['content-type'], 'text/csv; charset=utf-8', 'Accept: text/csv asks for the CSV');
   const rows = csv.body.trim().split('\r\n');
   t.equal(rows[0], 'from,to,tz,conversionWindowDays,complete,figure,value');
   const figure = (name: string) => rows.find((r) => r.split(',')[5] === name)?.split(',')[6];
