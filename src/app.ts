@@ -22,6 +22,7 @@ import swagger from './plugins/swagger.js';
 import alertRoutes from './routes/alerts.js';
 import anomalyRoutes from './routes/anomalies.js';
 import decisionRoutes from './routes/decisions.js';
+import reportRoutes from './routes/reports.js';
 import assignmentRoutes from './routes/assignments.js';
 import dashboardRoutes from './routes/dashboard.js';
 import experimentRoutes from './routes/experiments.js';
@@ -148,7 +149,10 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
       ...opts.alerts,
     },
   });
-  await app.register(background, { alertIntervalSeconds: config.ALERT_INTERVAL_SECONDS });
+  await app.register(background, {
+    alertIntervalSeconds: config.ALERT_INTERVAL_SECONDS,
+    reportIntervalSeconds: config.REPORT_INTERVAL_SECONDS,
+  });
   await app.register(healthRoutes);
   await app.register(dashboardRoutes);
   await app.register(
@@ -168,6 +172,7 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
       await v1.register(anomalyRoutes);
       await v1.register(alertRoutes);
       await v1.register(decisionRoutes);
+      await v1.register(reportRoutes);
     },
     { prefix: '/v1' },
   );

@@ -97,6 +97,7 @@ const envSchema = z.object({
     .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code, e.g. USD')
     .default('USD'),
   ALERT_INTERVAL_SECONDS: int(60, 0, 86_400),
+  REPORT_INTERVAL_SECONDS: int(30, 0, 3_600),
   DELIVERY_MAX_ATTEMPTS: int(6, 1, 20),
   DELIVERY_ALLOW_HTTP: flag,
   DELIVERY_ALLOW_PRIVATE: flag,

@@ -19,6 +19,8 @@ export const ERROR_CODES = {
   holdout_not_found: { status: 404, title: 'Holdout not found' },
   alert_not_found: { status: 404, title: 'Alert rule not found' },
   bandit_not_found: { status: 404, title: 'Not a bandit experiment' },
+  report_not_found: { status: 404, title: 'Report not found' },
+  report_run_not_found: { status: 404, title: 'Report run not found' },
   method_not_allowed: { status: 405, title: 'Method not allowed' },
   not_acceptable: { status: 406, title: 'Not acceptable' },
   experiment_exists: { status: 409, title: 'Experiment exists' },

@@ -74,8 +74,11 @@ export class DecisionService {
     };
   }
 
-  /** GET …/decision: judge now; with autoDeclare (stored policy, running experiment) a ship declares the winner. */
-  async decide(key: string): Promise<DecisionResult> {
+  /**
+   * GET …/decision: judge now; with autoDeclare (stored policy, running experiment) a ship declares the winner.
+   * Reports judge with `declare: false`: rendering a report never changes an experiment.
+   */
+  async decide(key: string, opts: { declare: boolean } = { declare: true }): Promise<DecisionResult> {
     const e = await this.experiments.get(key);
     const { policy, channels, stored } = await this.policy(e);
     const now = this.clock.now();
@@ -101,7 +104,13 @@ export class DecisionService {
     }
     const verdict = decide(policy, daysRunning, primary, guardrails);
     let declared = false;
-    if (verdict.decision === 'ship' && policy.autoDeclare && stored && e.status === 'running') {
+    if (
+      opts.declare &&
+      verdict.decision === 'ship' &&
+      policy.autoDeclare &&
+      stored &&
+      e.status === 'running'
+    ) {
       declared = await this.declare(e, verdict.variant!, verdict.reasons, channels, now);
     }
     return { ...verdict, evaluatedAt: now.toISOString(), declared };

@@ -5,7 +5,7 @@ import { LOCK_KEYS } from '../alerts/leader-lock.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
-    jobs: { alerts: IntervalJob; decisions: IntervalJob; bandits: IntervalJob };
+    jobs: { alerts: IntervalJob; decisions: IntervalJob; bandits: IntervalJob; reports: IntervalJob };
   }
 }
 
@@ -18,17 +18,20 @@ const BANDIT_CHECK_MS = 60_000;
 export interface BackgroundOptions {
   /** 0 = rules are evaluated only on demand. */
   alertIntervalSeconds: number;
+  /** How often report schedules are checked; 0 = scheduled runs are off (render and run on demand only). */
+  reportIntervalSeconds: number;
 }
 
 /**
  * Background work: the delivery worker (every instance; rows are claimed with SKIP LOCKED), the alert
- * evaluation, decision policies and bandit updates (one instance at a time, advisory lock). Started when the app
- * is ready, stopped on close before the database goes away; an attempt in flight finishes and is recorded, queued
- * rows wait for the next start.
+ * evaluation, decision policies, bandit updates and report schedules (each one instance at a time, advisory lock).
+ * Started when the app is ready, stopped on close before the database goes away; an attempt in flight finishes and
+ * is recorded, queued rows wait for the next start.
  */
 export default fp<BackgroundOptions>(
   async function background(app: FastifyInstance, opts: BackgroundOptions) {
-    const { alerts, deliveries, decisions, bandits } = app.services;
+    const { alerts, deliveries, decisions, bandits, reports } = app.services;
+    let stopping = false;
     const alertJob = new IntervalJob(
       'alerts',
       app.db,
@@ -58,15 +61,36 @@ export default fp<BackgroundOptions>(
       () => bandits.updateDue((key, err) => app.log.error({ err, experiment: key }, 'bandit update failed')),
       app.log,
     );
-    app.decorate('jobs', { alerts: alertJob, decisions: decisionJob, bandits: banditJob });
+    const reportJob = new IntervalJob(
+      'reports',
+      app.db,
+      LOCK_KEYS.reports,
+      opts.reportIntervalSeconds * 1000,
+      () =>
+        reports.tick(
+          () => stopping,
+          (err) => app.log.error({ err }, 'report run failed'),
+        ),
+      app.log,
+    );
+    app.decorate('jobs', {
+      alerts: alertJob,
+      decisions: decisionJob,
+      bandits: banditJob,
+      reports: reportJob,
+    });
     app.addHook('onReady', async () => {
       deliveries.start();
       alertJob.start();
       decisionJob.start();
       banditJob.start();
+      reportJob.start();
     });
     app.addHook('onClose', async () => {
-      await Promise.all([alertJob.stop(), decisionJob.stop(), banditJob.stop()]);
+      // The report run in progress finishes (its file and deliveries are committed together); the pending runs
+      // after it wait for the next start.
+      stopping = true;
+      await Promise.all([alertJob.stop(), decisionJob.stop(), banditJob.stop(), reportJob.stop()]);
       await deliveries.stop();
     });
   },

@@ -42,6 +42,9 @@ import { GrowthMetricsService } from '../growth/growth-metrics-service.js';
 import { GrowthService } from '../growth/growth-service.js';
 import { RetentionStore } from '../growth/retention-store.js';
 import { DecisionService } from '../decisions/decision-service.js';
+import { ReportCollector } from '../reports/report-data.js';
+import { ReportService } from '../reports/report-service.js';
+import { ReportStore } from '../reports/report-store.js';
 import { EventsService } from '../viral/events-service.js';
 import { MetricsService } from '../viral/metrics-service.js';
 import { MetricsStore } from '../viral/metrics-store.js';
@@ -66,6 +69,7 @@ export interface Services {
   alerts: AlertService;
   deliveries: DeliveryWorker;
   decisions: DecisionService;
+  reports: ReportService;
 }
 
 declare module 'fastify' {
@@ -121,6 +125,18 @@ export function createServices(app: FastifyInstance, opts: ServicesOptions): Ser
     app.log,
     { maxAttempts: a.maxAttempts, timeoutMs: a.timeoutMs ?? 10_000, random: a.random },
   );
+  const channelRules = { allowHttp: a.allowHttp, emailEnabled: a.smtpUrl !== undefined };
+  const decisions = new DecisionService(
+    knex,
+    experiments,
+    results,
+    channelStore,
+    deliveryStore,
+    clock,
+    a.publicUrl,
+    () => deliveries.kick(),
+    channelRules,
+  );
   return {
     experiments,
     namespaces: new NamespaceService(new NamespaceStore(knex)),
@@ -161,16 +177,17 @@ export function createServices(app: FastifyInstance, opts: ServicesOptions): Ser
       () => deliveries.kick(),
     ),
     deliveries,
-    decisions: new DecisionService(
+    decisions,
+    reports: new ReportService(
       knex,
+      new ReportStore(knex),
+      new ReportCollector(metrics, experiments, results, decisions),
       experiments,
-      results,
       channelStore,
       deliveryStore,
       clock,
-      a.publicUrl,
+      { publicUrl: a.publicUrl, ...channelRules },
       () => deliveries.kick(),
-      { allowHttp: a.allowHttp, emailEnabled: a.smtpUrl !== undefined },
     ),
   };
 }

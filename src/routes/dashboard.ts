@@ -25,6 +25,7 @@ const VIEWS = [
   '/dashboard/experiments',
   '/dashboard/experiments/:key',
   '/dashboard/growth',
+  '/dashboard/alerts',
 ];
 
 /**

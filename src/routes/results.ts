@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { resultsRows } from '../experiments/results-rows.js';
 import type { ExperimentResults } from '../experiments/results-service.js';
 import { errorResponses } from '../schemas/common.js';
 import { keyParams } from '../schemas/experiments.js';
@@ -10,61 +11,6 @@ import {
   timelineQuery,
 } from '../schemas/results.js';
 import { sendCsvIfAsked } from './csv-reply.js';
-
-/** One CSV row per variant, experiment-level fields repeated as columns. */
-export const resultsRows = (r: ExperimentResults) =>
-  r.variants.map((v) => ({
-    experimentKey: r.experimentKey,
-    status: r.status,
-    metric: r.metric,
-    method: r.method,
-    alpha: r.alpha,
-    correction: r.correction,
-    computedAt: r.computedAt.toISOString(),
-    srmChiSquare: r.srm.chiSquare,
-    srmPValue: r.srm.pValue,
-    srmMismatch: r.srm.mismatch,
-    variant: v.variant,
-    isControl: v.isControl,
-    assigned: v.assigned,
-    exposed: v.exposed,
-    converted: v.converted,
-    conversionRate: v.conversionRate,
-    absoluteLift: v.absoluteLift,
-    relativeLift: v.relativeLift,
-    zScore: v.zScore,
-    pValue: v.pValue,
-    pValueAdjusted: v.pValueAdjusted,
-    significant: v.significant,
-    ciLevel: v.ci.level,
-    ciAbsoluteLow: v.ci.absolute?.[0] ?? null,
-    ciAbsoluteHigh: v.ci.absolute?.[1] ?? null,
-    ciRelativeLow: v.ci.relative?.[0] ?? null,
-    ciRelativeHigh: v.ci.relative?.[1] ?? null,
-    chanceToBeatControl: v.chanceToBeatControl,
-    expectedLoss: v.expectedLoss,
-    valueSum: v.value?.sum ?? null,
-    valueMean: v.value?.mean ?? null,
-    valueVariance: v.value?.variance ?? null,
-    valueMeanDifference: v.value?.meanDifference ?? null,
-    valuePValue: v.value?.pValue ?? null,
-    invites: v.invites ?? null,
-    signups: v.signups ?? null,
-    kFactor: v.kFactor ?? null,
-    eligible: v.eligible ?? null,
-    pending: v.pending ?? null,
-    retained: v.retained ?? null,
-    horizonDays: r.horizonDays ?? null,
-    ...(r.cuped
-      ? {
-          cupedCovariate: r.cuped.covariate,
-          cupedLookbackDays: r.cuped.lookbackDays,
-          cupedTheta: v.cuped?.theta ?? null,
-          cupedAdjustedMean: v.cuped?.adjustedMean ?? null,
-          cupedVarianceReduction: v.cuped?.varianceReduction ?? null,
-        }
-      : {}),
-  }));
 
 const resultsOut = ({ bandit, ...r }: ExperimentResults) => ({
   ...r,

@@ -86,3 +86,16 @@ export const errorResponses = (...statuses: number[]) =>
   Object.fromEntries(statuses.map((s) => [s, problemSchema])) as Record<number, typeof problemSchema>;
 
 export const toIso = (d: Date | null | undefined): string | null => (d ? d.toISOString() : null);
+
+/** An IANA time zone name that this runtime knows (Intl decides). */
+export const timeZone = z
+  .string()
+  .max(64)
+  .refine((tz) => {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'must be an IANA time zone name');

@@ -1,6 +1,8 @@
 // The one module that talks to the service: the public /v1 API, typed with the server's own response schemas
 // (type-only imports, so no server code reaches the bundle).
 import type { z } from 'zod';
+import type { alertListSchema, alertSchema, deliveryListSchema } from '../schemas/alerts.js';
+import type { anomaliesSchema } from '../schemas/anomalies.js';
 import type { experimentListSchema, experimentSchema, historySchema } from '../schemas/experiments.js';
 import type { Me } from '../schemas/me.js';
 import type {
@@ -11,6 +13,7 @@ import type {
   timelineSchema,
 } from '../schemas/metrics.js';
 import type { banditStateSchema } from '../schemas/bandits.js';
+import type { reportListSchema } from '../schemas/reports.js';
 import type { resultsSchema, resultsTimelineSchema } from '../schemas/results.js';
 import type {
   ATTRIBUTION_MODELS,
@@ -33,6 +36,13 @@ export type History = z.infer<typeof historySchema>;
 export type Results = z.infer<typeof resultsSchema>;
 export type ResultsTimeline = z.infer<typeof resultsTimelineSchema>;
 export type BanditState = z.infer<typeof banditStateSchema>;
+export type AlertRule = z.infer<typeof alertSchema>;
+export type AlertList = z.infer<typeof alertListSchema>;
+export type DeliveryList = z.infer<typeof deliveryListSchema>;
+export type Anomalies = z.infer<typeof anomaliesSchema>;
+export type AnomalyMetric = Anomalies['metric'];
+export type ReportList = z.infer<typeof reportListSchema>;
+export type Report = ReportList['items'][number];
 export type Status = Experiment['status'];
 export type Retention = z.infer<typeof retentionSchema>;
 export type Ltv = z.infer<typeof ltvSchema>;
@@ -75,8 +85,13 @@ interface Problem {
   errors?: FieldError[];
 }
 
-async function request<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
-  const headers: Record<string, string> = { accept: 'application/json' };
+async function send(
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+  path: string,
+  body?: unknown,
+  accept = 'application/json',
+): Promise<Response> {
+  const headers: Record<string, string> = { accept };
   const key = storedKey();
   if (key) headers.authorization = `Bearer ${key}`;
   if (body !== undefined) headers['content-type'] = 'application/json';
@@ -91,7 +106,7 @@ async function request<T>(method: 'GET' | 'POST', path: string, body?: unknown):
   } catch {
     throw new ApiError({ kind: 'unreachable', detail: 'The Liftoff service cannot be reached.' });
   }
-  if (res.ok) return (await res.json()) as T;
+  if (res.ok) return res;
   const problem = (await res.json().catch(() => ({}))) as Problem;
   const detail = problem.detail ?? `The service answered ${res.status}.`;
   if (res.status === 401) throw new ApiError({ kind: 'unauthorized', detail });
@@ -106,6 +121,27 @@ async function request<T>(method: 'GET' | 'POST', path: string, body?: unknown):
     detail,
     errors: problem.errors ?? [],
   });
+}
+
+async function request<T>(
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+  path: string,
+  body?: unknown,
+): Promise<T> {
+  const res = await send(method, path, body);
+  return (res.status === 204 ? undefined : await res.json()) as T;
+}
+
+/** A rendered file, for the browser to save. */
+export interface RenderedFile {
+  blob: Blob;
+  filename: string;
+}
+
+async function download(path: string): Promise<RenderedFile> {
+  const res = await send('GET', path, undefined, 'application/pdf, text/csv');
+  const filename = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? 'report';
+  return { blob: await res.blob(), filename };
 }
 
 const qs = (params: Record<string, string | number | undefined>): string => {
@@ -129,6 +165,17 @@ export interface ResultsParams {
   method: Method;
   /** CUPED-adjusted comparison (results only). */
   cuped?: boolean;
+}
+
+export type ChannelIn = { type: 'webhook' | 'slack'; url: string } | { type: 'email'; to: string[] };
+
+export interface AlertInput {
+  name: string;
+  type: AlertRule['type'];
+  params: Record<string, unknown>;
+  cooldownMinutes: number;
+  enabled: boolean;
+  channels?: ChannelIn[];
 }
 
 export const api = {
@@ -163,6 +210,18 @@ export const api = {
   create: (body: CreateExperiment) => request<Experiment>('POST', '/experiments', body),
   start: (key: string) => request<Experiment>('POST', `/experiments/${enc(key)}/start`),
   pause: (key: string) => request<Experiment>('POST', `/experiments/${enc(key)}/stop`),
+  anomalies: (metric: AnomalyMetric, days: number) =>
+    request<Anomalies>('GET', `/metrics/anomalies${qs({ metric, days })}`),
+  alerts: () => request<AlertList>('GET', `/alerts${qs({ limit: 500 })}`),
+  alertDeliveries: (id: string, limit: number) =>
+    request<DeliveryList>('GET', `/alerts/${enc(id)}/deliveries${qs({ limit })}`),
+  createAlert: (body: AlertInput) => request<AlertRule>('POST', '/alerts', body),
+  patchAlert: (id: string, body: Partial<AlertInput>) =>
+    request<AlertRule>('PATCH', `/alerts/${enc(id)}`, body),
+  deleteAlert: (id: string) => request<undefined>('DELETE', `/alerts/${enc(id)}`),
+  reports: () => request<ReportList>('GET', `/reports${qs({ limit: 500 })}`),
+  renderReport: (id: string, format: 'pdf' | 'csv') =>
+    download(`/reports/${enc(id)}/render${qs({ format })}`),
   declareWinner: (key: string, variant: string) =>
     request<Experiment>('POST', `/experiments/${enc(key)}/winner`, { variant }),
 };

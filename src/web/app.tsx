@@ -4,6 +4,7 @@ import { KeyPrompt } from './components/key-prompt.js';
 import { Message } from './components/message.js';
 import { route } from './route.js';
 import { checkSession, forgetKey, me, sessionState } from './session.js';
+import { AlertsView } from './views/alerts-view.js';
 import { ExperimentDetailView } from './views/experiment-detail-view.js';
 import { ExperimentsView } from './views/experiments-view.js';
 import { GrowthView } from './views/growth-view.js';
@@ -13,6 +14,7 @@ function CurrentView() {
   const r = route.value;
   if (r.view === 'k-factor') return <KFactorView days={r.days} />;
   if (r.view === 'experiments') return <ExperimentsView status={r.status} />;
+  if (r.view === 'alerts') return <AlertsView />;
   if (r.view === 'growth') return <GrowthView days={r.days} model={r.model} />;
   return (
     <ExperimentDetailView

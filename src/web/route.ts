@@ -17,7 +17,8 @@ export type Route =
   | { view: 'k-factor'; days: Period }
   | { view: 'experiments'; status: Status | null }
   | { view: 'growth'; days: Period; model: AttributionModel }
-  | { view: 'experiment'; key: string; metric: string | null; method: Method; cuped?: boolean };
+  | { view: 'experiment'; key: string; metric: string | null; method: Method; cuped?: boolean }
+  | { view: 'alerts' };
 
 const BASE = '/dashboard';
 
@@ -34,6 +35,7 @@ export function parseRoute(loc: { pathname: string; search: string }): Route {
       cuped: q.get('cuped') === 'true',
     };
   }
+  if (path === `${BASE}/alerts`) return { view: 'alerts' };
   if (path === `${BASE}/experiments`) {
     const status = q.get('status');
     return { view: 'experiments', status: STATUSES.find((s) => s === status) ?? null };
@@ -61,6 +63,7 @@ export function routeUrl(r: Route): string {
     q.set('model', r.model);
     return `${BASE}/growth?${q}`;
   }
+  if (r.view === 'alerts') return `${BASE}/alerts`;
   if (r.view === 'experiments') {
     if (r.status) q.set('status', r.status);
     return `${BASE}/experiments${q.size ? `?${q}` : ''}`;

@@ -30,6 +30,8 @@ function expectedScope(method: string, path: string): Needed {
   if (path === '/v1/me') return 'any';
   // SPEC §9.2: admin scope for everything under /v1/alerts, reads included.
   if (/^\/v1\/alerts(\/|$)/.test(path)) return 'admin';
+  // SPEC §9.5: admin manages reports; reading them, their runs and files, and rendering need read.
+  if (/^\/v1\/reports(\/|$)/.test(path)) return method === 'GET' ? 'read' : 'admin';
   if (/^\/v1\/(experiments|namespaces|holdouts)(\/|$)/.test(path)) {
     if (method === 'GET' || path.endsWith('/results/refresh')) return 'read';
     return 'admin';

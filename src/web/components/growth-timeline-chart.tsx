@@ -1,9 +1,45 @@
 import { useMemo } from 'preact/hooks';
 import type { GrowthTimeline } from '../api.js';
+import type { Flagged } from './anomaly-list.js';
 import { type Dataset, LineChart, PALETTE } from './line-chart.js';
 
-/** Invites and signups (organic vs referred) per day as bars, K of each day's invites as a line. */
-export function GrowthTimelineChart({ t, onDrawn }: { t: GrowthTimeline; onDrawn?: () => void }) {
+/** A marker at each flagged day of one metric: the day's value, triangles only (no line). */
+function markers(
+  labels: string[],
+  flagged: Flagged[],
+  metric: Flagged['metric'],
+  label: string,
+): Dataset | null {
+  const mine = flagged.filter((d) => d.metric === metric);
+  if (mine.length === 0) return null;
+  const byDate = new Map(mine.map((d) => [d.date, d]));
+  return {
+    type: 'line',
+    label,
+    data: labels.map((l) => byDate.get(l)?.value ?? null),
+    showLine: false,
+    pointStyle: 'triangle',
+    pointRadius: labels.map((l) => (byDate.has(l) ? 8 : 0)),
+    pointRotation: labels.map((l) => (byDate.get(l)?.status === 'drop' ? 180 : 0)),
+    borderColor: '#b91c1c',
+    backgroundColor: '#b91c1c',
+    ...(metric === 'k_factor' ? { yAxisID: 'y1' } : {}),
+  };
+}
+
+/**
+ * Invites and signups (organic vs referred) per day as bars, K of each day's invites as a line, and red triangles
+ * on the days the anomaly rule flags (▲ spike, ▼ drop).
+ */
+export function GrowthTimelineChart({
+  t,
+  flagged = [],
+  onDrawn,
+}: {
+  t: GrowthTimeline;
+  flagged?: Flagged[];
+  onDrawn?: () => void;
+}) {
   const labels = useMemo(() => t.periods.map((p) => p.periodStart.slice(0, 10)), [t]);
   const datasets = useMemo<Dataset[]>(
     () => [
@@ -29,13 +65,18 @@ export function GrowthTimelineChart({ t, onDrawn }: { t: GrowthTimeline; onDrawn
         yAxisID: 'y1',
         pointRadius: 2,
       },
+      ...[
+        markers(labels, flagged, 'signups', 'Anomaly: signups'),
+        markers(labels, flagged, 'invites', 'Anomaly: invites'),
+        markers(labels, flagged, 'k_factor', 'Anomaly: K'),
+      ].filter((d): d is Dataset => d !== null),
     ],
-    [t],
+    [t, labels, flagged],
   );
   if (t.periods.length === 0) return <p class="empty">Nothing happened in this period.</p>;
   return (
     <LineChart
-      label={`Growth timeline per day, ${labels[0]} to ${labels[labels.length - 1]}: invites, organic and referred signups, and K`}
+      label={`Growth timeline per day, ${labels[0]} to ${labels[labels.length - 1]}: invites, organic and referred signups, and K${flagged.length ? `, with ${flagged.length} anomalies marked` : ''}`}
       labels={labels}
       datasets={datasets}
       yTitle="per day"

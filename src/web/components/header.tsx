@@ -24,6 +24,9 @@ export function Header() {
         <Link to={{ view: 'growth', ...remembered.growth }} current={view === 'growth'}>
           Growth
         </Link>
+        <Link to={{ view: 'alerts' }} current={view === 'alerts'}>
+          Alerts &amp; reports
+        </Link>
       </nav>
       <RefreshControls />
       {m ? (

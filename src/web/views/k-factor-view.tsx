@@ -1,5 +1,6 @@
-import { useCallback, useEffect, useRef } from 'preact/hooks';
+import { useCallback, useEffect, useMemo, useRef } from 'preact/hooks';
 import { api } from '../api.js';
+import { AnomalyList, flaggedDays } from '../components/anomaly-list.js';
 import { CohortTable } from '../components/cohort-table.js';
 import { FunnelChart } from '../components/funnel-chart.js';
 import { GrowthTimelineChart } from '../components/growth-timeline-chart.js';
@@ -41,6 +42,16 @@ export function KFactorView({ days }: { days: Period }) {
   const timeline = useApi(() => api.growthTimeline(days), [days]);
   const funnel = useApi(() => api.funnel(days), [days]);
   const cohorts = useApi(() => api.cohorts(), []);
+  const anomalies = useApi(
+    () =>
+      Promise.all([
+        api.anomalies('signups', days),
+        api.anomalies('invites', days),
+        api.anomalies('k_factor', days),
+      ]),
+    [days],
+  );
+  const flagged = useMemo(() => flaggedDays(anomalies.data ?? []), [anomalies.data]);
   const ready = [summary, loops, timeline, funnel, cohorts].every((l) => l.data !== null);
   const onDrawn = useDrawnMark(ready, timeline.data?.periods.length === 0);
 
@@ -67,7 +78,12 @@ export function KFactorView({ days }: { days: Period }) {
       </Panel>
       <div class="grid-2">
         <Panel title="Growth timeline" loaded={timeline}>
-          {(d) => <GrowthTimelineChart t={d} onDrawn={onDrawn} />}
+          {(d) => (
+            <>
+              <GrowthTimelineChart t={d} flagged={flagged} onDrawn={onDrawn} />
+              {anomalies.data ? <AnomalyList flagged={flagged} /> : null}
+            </>
+          )}
         </Panel>
         <Panel title="Invite funnel" loaded={funnel}>
           {(d) => <FunnelChart stages={d.stages} />}
