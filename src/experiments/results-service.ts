@@ -178,19 +178,24 @@ export class ResultsService {
   ): Promise<ExperimentResults> {
     if (metric === K_FACTOR) throw fieldError('cuped', 'is not available for metric k_factor');
     if (e.type === 'bandit') throw fieldError('cuped', 'is not available for bandit experiments');
-    const valued = rows.some((r) => r.valued > 0);
-    const covariate: CupedCovariate = metric === 'ltv' || valued ? 'revenue' : 'activity_days';
+    const valued = metric === LTV || (metric !== RETENTION_D7 && rows.some((r) => r.valued > 0));
+    const covariate: CupedCovariate = valued ? 'revenue' : 'activity_days';
     const lookbackDays = q.cupedLookbackDays ?? 14;
+    const horizon = q.horizonDays ?? 30;
+    const outcome =
+      metric === RETENTION_D7 ? 'retention_d7' : metric === LTV ? 'ltv' : valued ? 'valued' : 'binomial';
     const { rows: sums } = await this.cupedCache.get(
-      [e.id, e.status, metric, covariate, lookbackDays].join('|'),
+      [e.id, e.status, metric, covariate, lookbackDays, metric === LTV ? horizon : ''].join('|'),
       () =>
         this.cupedStore.sums({
           experimentId: e.id,
           metric,
           completedAt: e.status === 'completed' ? e.completedAt : null,
-          outcome: valued ? 'valued' : 'binomial',
+          outcome,
           covariate,
           lookbackDays,
+          now: new Date(),
+          horizonHours: horizon * 24,
         }),
       refresh,
     );

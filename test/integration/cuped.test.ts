@@ -195,3 +195,57 @@ t.test('CUPED: bad parameters, k_factor and a constant covariate', async (t) => 
   t.equal(r.variants[1]!.pValue, plain.variants[1]!.pValue, 'falls back to the unadjusted figures');
   t.ok(r.warnings.some((w) => w.startsWith('cuped_zero_covariate_variance')));
 });
+
+t.test('CUPED on retention_d7 and ltv: eligible users, the metric windows as outcome', async (t) => {
+  const app = await build(t);
+  const now = Date.now();
+  await startedExperiment(app, { key: 'wx' }, iso(now - 30 * DAY));
+  const exposedAt = now - 10 * DAY;
+  const users: { variant: string; days: number; retained: boolean; pre: number; post: number }[] = [];
+  for (let i = 0; i < 30; i++) {
+    const id = `w${i}`;
+    await post(app, '/v1/users', { userId: id, signedUpAt: iso(now - 60 * DAY) });
+    const a = json<{ variant: string }>(
+      await post(app, '/v1/experiments/wx/exposures', { userId: id, occurredAt: iso(exposedAt) }),
+    );
+    const days = i % 5;
+    for (let j = 0; j < days; j++)
+      await post(app, `/v1/users/${id}/activity`, { occurredAt: iso(exposedAt - (1 + 2 * j) * DAY) });
+    const retained = days >= 2 || i % 4 === 0;
+    if (retained)
+      await post(app, `/v1/users/${id}/activity`, { occurredAt: iso(exposedAt + 7 * DAY + 7_200_000) });
+    // Activity on day 6 is outside the day-7 window.
+    await post(app, `/v1/users/${id}/activity`, { occurredAt: iso(exposedAt + 6 * DAY) });
+    const pre = (i % 6) * 3;
+    const post_ = (i % 6) * 2 + (a.variant === 'control' ? 0 : 5) + (i % 2);
+    for (const [j, [amount, at]] of [
+      [pre, exposedAt - 2 * DAY],
+      [post_, exposedAt + DAY],
+      [50, exposedAt + 4 * DAY], // after the 3-day horizon
+    ].entries())
+      if (amount > 0)
+        await post(app, `/v1/users/${id}/revenue`, { eventId: `${id}-${j}`, amount, occurredAt: iso(at) });
+    users.push({ variant: a.variant, days, retained, pre, post: post_ });
+  }
+  const retention = json<Results>(
+    await get(app, '/v1/experiments/wx/results?metric=retention_d7&cuped=true'),
+  );
+  t.same(retention.cuped, { covariate: 'activity_days', lookbackDays: 14 });
+  const r = byHand(
+    users.map((u) => ({ variant: u.variant, x: u.days, y: u.retained ? 1 : 0 })),
+    'variant_a',
+  );
+  close(t, retention.variants[1]!.cuped!.theta, r.theta, 'θ on retention_d7');
+  close(t, retention.variants[1]!.absoluteLift, r.treatment - r.control, 'adjusted retention lift');
+  close(t, retention.variants[1]!.cuped!.varianceReduction, r.reduction, 'variance reduction');
+
+  const ltv = json<Results>(await get(app, '/v1/experiments/wx/results?metric=ltv&horizonDays=3&cuped=true'));
+  t.same(ltv.cuped, { covariate: 'revenue', lookbackDays: 14 });
+  const l = byHand(
+    users.map((u) => ({ variant: u.variant, x: u.pre, y: u.post })),
+    'variant_a',
+  );
+  close(t, ltv.variants[1]!.cuped!.theta, l.theta, 'θ on ltv');
+  close(t, ltv.variants[1]!.value!.meanDifference, l.treatment - l.control, 'adjusted ltv difference');
+  close(t, ltv.variants[1]!.cuped!.varianceReduction, l.reduction, 'variance reduction on ltv');
+});
