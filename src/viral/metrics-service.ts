@@ -178,23 +178,34 @@ export class MetricsService {
     return { ...echo, loops };
   }
 
+  /** The dashboard's cards: K, cycle time, loops and top referrers of one window, in two passes over it. */
   async summary(w: Window, now = new Date()) {
-    const [k, cycle, bySource, top] = await Promise.all([
-      this.kFactor(w, now),
-      this.cycleTime(w, now),
-      this.bySource(w, now),
-      this.topReferrers(w, 10, now),
+    const [counts, cycle, complete] = await Promise.all([
+      this.store.windowSummary(w, 10),
+      this.store.cycleTimes(w),
+      this.store.complete(w, now),
     ]);
+    const t = counts.totals;
     return {
-      ...k,
+      ...windowEcho(w, complete),
+      ...kFigures(t),
+      userBase: t.userBase,
+      viralCoefficient: ratio(t.conversions, t.userBase),
+      inviterShare: ratio(t.senders, t.userBase),
       cycleTime: {
-        p50Seconds: cycle.p50Seconds,
-        p90Seconds: cycle.p90Seconds,
-        meanSeconds: cycle.meanSeconds,
+        p50Seconds: seconds(cycle.p50Seconds),
+        p90Seconds: seconds(cycle.p90Seconds),
+        meanSeconds: seconds(cycle.meanSeconds),
       },
-      activeReferrers: k.senders,
-      sources: bySource.sources,
-      topReferrers: top.referrers,
+      activeReferrers: t.senders,
+      sources: counts.sources.map((r) => ({ source: r.source, ...kFigures(r) })),
+      topReferrers: counts.top.map((r, i) => ({
+        rank: i + 1,
+        referrerId: r.referrerId,
+        invites: r.invites,
+        conversions: r.conversions,
+        conversionRate: ratio(r.conversions, r.invites),
+      })),
     };
   }
 

@@ -105,6 +105,49 @@ export class MetricsStore {
     );
   }
 
+  /**
+   * The dashboard summary's counts in one pass over the window: per (source, referrer) first, from which the totals,
+   * the per-source figures and the top referrers follow (three answers that would otherwise scan the window thrice).
+   */
+  async windowSummary(
+    w: Window,
+    limit: number,
+  ): Promise<{
+    totals: Counts & { userBase: number };
+    sources: (Counts & { source: string })[];
+    top: (Counts & { referrerId: string })[];
+  }> {
+    const [r] = await this.rows<{
+      totals: Counts & { userBase: number };
+      sources: (Counts & { source: string })[] | null;
+      top: (Counts & { referrerId: string })[] | null;
+    }>(
+      `WITH w AS (${WINDOW_INVITES(false)}),
+       per AS (
+         SELECT source, referrer_id, count(*)::int AS n, (count(*) FILTER (WHERE converted))::int AS c
+           FROM w GROUP BY source, referrer_id
+       ), per_referrer AS (
+         SELECT referrer_id, sum(n)::int AS n, sum(c)::int AS c FROM per GROUP BY referrer_id
+       )
+       SELECT json_build_object(
+                'invites', coalesce((SELECT sum(n) FROM per_referrer), 0)::int,
+                'senders', (SELECT count(*) FROM per_referrer)::int,
+                'conversions', coalesce((SELECT sum(c) FROM per_referrer), 0)::int,
+                'userBase', (SELECT count(*) FROM users WHERE signed_up_at < :to)::int
+              ) AS totals,
+              (SELECT json_agg(json_build_object('source', source, 'invites', invites, 'senders', senders,
+                                                 'conversions', conversions) ORDER BY source)
+                 FROM (SELECT source, sum(n)::int AS invites, count(*)::int AS senders, sum(c)::int AS conversions
+                         FROM per GROUP BY source) s) AS sources,
+              (SELECT json_agg(json_build_object('referrerId', referrer_id, 'invites', n, 'senders', 1,
+                                                 'conversions', c) ORDER BY c DESC, n DESC, referrer_id)
+                 FROM (SELECT referrer_id, n, c FROM per_referrer
+                        ORDER BY c DESC, n DESC, referrer_id LIMIT :limit) t) AS top`,
+      params(w, { limit }),
+    );
+    return { totals: r!.totals, sources: r!.sources ?? [], top: r!.top ?? [] };
+  }
+
   async cycleTimes(w: Window): Promise<CycleTimes> {
     const [r] = await this.rows<CycleTimes>(
       `WITH c AS (

@@ -218,11 +218,12 @@ t.test('CUPED on retention_d7 and ltv: eligible users, the metric windows as out
     await post(app, `/v1/users/${id}/activity`, { occurredAt: iso(exposedAt + 6 * DAY) });
     const pre = (i % 6) * 3;
     const post_ = (i % 6) * 2 + (a.variant === 'control' ? 0 : 5) + (i % 2);
-    for (const [j, [amount, at]] of [
+    const events: [number, number][] = [
       [pre, exposedAt - 2 * DAY],
       [post_, exposedAt + DAY],
       [50, exposedAt + 4 * DAY], // after the 3-day horizon
-    ].entries())
+    ];
+    for (const [j, [amount, at]] of events.entries())
       if (amount > 0)
         await post(app, `/v1/users/${id}/revenue`, { eventId: `${id}-${j}`, amount, occurredAt: iso(at) });
     users.push({ variant: a.variant, days, retained, pre, post: post_ });

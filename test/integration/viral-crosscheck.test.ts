@@ -95,6 +95,22 @@ t.test('every metric equals the SPEC definitions over a random stream', async (t
     const summary = await get(`summary?${q}`);
     close(t, summary.activeReferrers, k.senders, 'summary activeReferrers');
     close(t, summary.kFactor, k.kFactor, 'summary kFactor');
+    // The summary's counts come from one pass over the window: each part equals its own endpoint's, and the model.
+    const { from: _f, to: _t, tz: _z, conversionWindowDays: _c, complete: _p, ...kOnly } = k;
+    close(t, summary, { ...kOnly, ...expected.kFactor(model, w) }, `summary cards?${q}`);
+    close(t, summary.sources, expected.bySource(model, w), `summary sources?${q}`);
+    close(t, summary.topReferrers, expected.topReferrers(model, w, 10), `summary top referrers?${q}`);
+    const cycle = expected.cycleTime(model, w) as {
+      p50Seconds: number;
+      p90Seconds: number;
+      meanSeconds: number;
+    };
+    close(
+      t,
+      summary.cycleTime,
+      { p50Seconds: cycle.p50Seconds, p90Seconds: cycle.p90Seconds, meanSeconds: cycle.meanSeconds },
+      `summary cycle time?${q}`,
+    );
     const sorted = (s: unknown) =>
       (s as { type: string; referrerId: string }[]).map((x) => JSON.stringify(x)).sort();
     t.same(sorted((await get(`fraud?${q}`)).signals), sorted(expected.fraud(model, w, 10, 20)), `fraud?${q}`);
