@@ -38,10 +38,10 @@ import growthMetricsRoutes from './routes/growth-metrics.js';
 import viralIngestRoutes from './routes/viral-ingest.js';
 import viralMetricsRoutes from './routes/viral-metrics.js';
 
-export const BODY_LIMIT = 1024 * 1024;
+const BODY_LIMIT = 1024 * 1024;
 
 /** An id of 256 UTF-16 code units, each a 3-byte UTF-8 character percent-encoded (%XX%XX%XX), fits a path. */
-export const MAX_PARAM_LENGTH = 256 * 9;
+const MAX_PARAM_LENGTH = 256 * 9;
 
 export interface BuildOptions {
   config: Config;

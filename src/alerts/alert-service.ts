@@ -9,7 +9,7 @@ import type { DeliveryStore } from './delivery-store.js';
 import { checkChannelInput } from './channel-rules.js';
 import type { Channel, Clock } from './types.js';
 
-export const ALERT_OWNER = 'alert';
+const ALERT_OWNER = 'alert';
 
 export interface AlertView {
   rule: AlertRule;
@@ -19,8 +19,7 @@ export interface AlertView {
   showSecrets: boolean;
 }
 
-export const alertNotFound = (id: string) =>
-  new AppError('alert_not_found', `Alert rule ${id} does not exist.`);
+const alertNotFound = (id: string) => new AppError('alert_not_found', `Alert rule ${id} does not exist.`);
 
 export interface AlertServiceOptions {
   publicUrl: string;

@@ -2,12 +2,12 @@ import { type AnomalyDay, detectAnomalies } from '../stats/anomaly.js';
 import type { AnomalyMetric, AnomalyStore } from './anomaly-store.js';
 
 /** K days with fewer invites than this are never called drops (one converted invite moves K too much). */
-export const K_MIN_INVITES = 30;
+const K_MIN_INVITES = 30;
 /**
  * Days scored before the first listed one, so that early listed days have history: 28 days of history plus
  * room for up to eight weeks of flagged or missing days.
  */
-export const LOOKBACK_DAYS = 84;
+const LOOKBACK_DAYS = 84;
 
 export interface AnomalyQuery {
   metric: AnomalyMetric;

@@ -27,7 +27,7 @@ const toChannel = (r: ChannelRow): Channel => ({
 });
 
 /** A Standard Webhooks secret: whsec_ and 32 random bytes in base64. */
-export const generateSecret = (): string => `whsec_${randomBytes(32).toString('base64')}`;
+const generateSecret = (): string => `whsec_${randomBytes(32).toString('base64')}`;
 
 export class ChannelStore {
   constructor(private readonly knex: Knex) {}

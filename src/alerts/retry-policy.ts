@@ -1,6 +1,6 @@
 /** Waits after the 1st, 2nd, … failed attempt (seconds): about 5 s, 30 s, 2 min, 10 min, then 1 h. */
-export const BACKOFF_SECONDS = [5, 30, 120, 600, 3600] as const;
-export const MAX_RETRY_AFTER_SECONDS = 3600;
+const BACKOFF_SECONDS = [5, 30, 120, 600, 3600] as const;
+const MAX_RETRY_AFTER_SECONDS = 3600;
 
 export type Outcome = 'succeeded' | 'retry' | 'failed' | 'gone';
 

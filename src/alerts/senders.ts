@@ -21,7 +21,7 @@ const message = (d: Delivery) => {
 };
 
 /** Slack incoming-webhook payload: a plain-text fallback and blocks. */
-export function slackPayload(d: Delivery) {
+function slackPayload(d: Delivery) {
   const m = message(d);
   return {
     text: `${m.title}\n${m.text}`,

@@ -34,7 +34,7 @@ export function isPrivateAddress(address: string): boolean {
   return blocked.check(address, isIP(address) === 6 ? 'ipv6' : 'ipv4');
 }
 
-export class TargetRefused extends Error {}
+class TargetRefused extends Error {}
 
 /** https unless http is allowed; an IP-literal host is checked here, names by the lookup below. */
 export function checkUrl(url: URL, opts: { allowHttp: boolean; allowPrivate: boolean }): void {

@@ -25,7 +25,7 @@ export interface Database {
   analytics?: Knex;
 }
 
-export const DEFAULT_ANALYTICS_TIMEOUT_MS = 30_000;
+const DEFAULT_ANALYTICS_TIMEOUT_MS = 30_000;
 
 const pgPool = (url: string, applicationName: string, max: number, statementTimeoutMs?: number): Knex =>
   knexFactory({

@@ -31,7 +31,7 @@ const migrationConfig: Knex.MigratorConfig = {
   tableName: 'knex_migrations',
 };
 
-export class MigrationsAheadError extends Error {}
+class MigrationsAheadError extends Error {}
 
 /** Applies pending migrations; refuses a database that has migrations this code does not know. */
 export async function migrateLatest(knex: Knex): Promise<string[]> {

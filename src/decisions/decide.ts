@@ -11,7 +11,7 @@ export interface Policy {
   autoDeclare: boolean;
 }
 
-export const SRM_INVALID_P = 0.001;
+const SRM_INVALID_P = 0.001;
 export const DECISION_ALPHA = 0.05;
 
 /** The always-valid interval of a treatment's difference: the value CI for valued metrics, else the rate CI. */

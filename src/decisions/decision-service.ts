@@ -10,7 +10,7 @@ import type { Experiment } from '../experiments/types.js';
 import type { DecisionPolicyIn } from '../schemas/decisions.js';
 import { type Decision, DECISION_ALPHA, decide, type Policy } from './decide.js';
 
-export const DECISION_ACTOR = 'system:decision-policy';
+const DECISION_ACTOR = 'system:decision-policy';
 const DAY_MS = 86_400_000;
 
 export interface DecisionResult {

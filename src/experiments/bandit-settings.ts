@@ -2,7 +2,7 @@ import { fieldError } from '../errors.js';
 import type { BanditSettings, ExperimentType } from './types.js';
 
 /** SPEC §10.1 defaults. */
-export const BANDIT_DEFAULTS = {
+const BANDIT_DEFAULTS = {
   explorationHours: 24,
   updateEveryMinutes: 60,
   minWeight: 0.01,

@@ -5,7 +5,7 @@
 export type BucketRange = [number, number];
 
 /** FNV-1a 32-bit over UTF-16 code units, with the shift-add form of the FNV prime GrowthBook uses. */
-export function fnv1a32(str: string): number {
+function fnv1a32(str: string): number {
   let hval = 0x811c9dc5;
   for (let i = 0; i < str.length; i++) {
     hval ^= str.charCodeAt(i);

@@ -5,7 +5,7 @@
  */
 
 /** The counter row this statement writes to: one of 8 per key, so concurrent connections rarely share a row. */
-export const SHARD = '(pg_backend_pid() % 8)::smallint';
+const SHARD = '(pg_backend_pid() % 8)::smallint';
 
 /** The 15-minute bucket of a timestamp (UTC offsets in use are whole quarter hours, so days regroup exactly). */
 export const bucketOf = (ts: string): string =>

@@ -44,7 +44,7 @@ export const RETENTION_D7 = 'retention_d7';
 export const LTV = 'ltv';
 
 /** Metrics measured over a window after first exposure: only users whose window has elapsed are compared. */
-export const isWindowed = (metric: string) => metric === RETENTION_D7 || metric === LTV;
+const isWindowed = (metric: string) => metric === RETENTION_D7 || metric === LTV;
 
 export type { ValueStats } from './value-stats.js';
 

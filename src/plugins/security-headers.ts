@@ -7,7 +7,7 @@ import fp from 'fastify-plugin';
  * (no inline script or style, no CDN); /docs loosens style-src only (see plugins/swagger.ts). No
  * upgrade-insecure-requests: the service speaks plain HTTP on loopback and behind proxies.
  */
-export const CONTENT_SECURITY_POLICY = {
+const CONTENT_SECURITY_POLICY = {
   defaultSrc: ["'self'"],
   baseUri: ["'none'"],
   connectSrc: ["'self'"],

@@ -79,7 +79,7 @@ declare module 'fastify' {
 }
 
 /** The composition root: stores on the app's database, services on the stores. */
-export function createServices(app: FastifyInstance, opts: ServicesOptions): Services {
+function createServices(app: FastifyInstance, opts: ServicesOptions): Services {
   const knex = app.db.knex;
   // Read-only analytics (results, timelines, viral, growth and holdout metrics) may run on a streaming replica;
   // everything that writes, and the definitions that decide assignments, stays on the primary.

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
 
-export const OPENAPI_INFO = {
+const OPENAPI_INFO = {
   title: 'Liftoff',
   description:
     'Product experimentation (A/B and multi-variant tests with honest statistics) and viral-growth analytics. ' +

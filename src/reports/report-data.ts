@@ -11,7 +11,7 @@ const DAY_MS = 86_400_000;
 const CONVERSION_WINDOW_DAYS = 14;
 const COHORT_WEEKS = 12;
 const TOP_REFERRERS = 10;
-export const RESULTS_QUERY = { alpha: 0.05, correction: 'holm', method: 'fixed' } as const;
+const RESULTS_QUERY = { alpha: 0.05, correction: 'holm', method: 'fixed' } as const;
 
 type M = MetricsService;
 

@@ -14,15 +14,14 @@ import { renderPdf } from './report-pdf.js';
 import type { RenderedFile, Report, ReportFormat, ReportStore, Run, RunTrigger } from './report-store.js';
 import { Schedule } from './schedule.js';
 
-export const REPORT_OWNER = 'report';
+const REPORT_OWNER = 'report';
 /** Render attempts of one run before it is marked failed (a restart in between counts none). */
 const MAX_RENDER_ATTEMPTS = 3;
 /** A run that starts this long after its occurrence, or stands for missed ones, is a catch-up run. */
 const LATE_MS = 5 * 60_000;
 const BATCH = 20;
 
-export const reportNotFound = (id: string) =>
-  new AppError('report_not_found', `Report ${id} does not exist.`);
+const reportNotFound = (id: string) => new AppError('report_not_found', `Report ${id} does not exist.`);
 const runNotFound = (id: string) =>
   new AppError('report_run_not_found', `Run ${id} of this report does not exist or has no file.`);
 

@@ -4,7 +4,7 @@ export type CsvRow = Record<string, CsvCell>;
 const FORMULA = /^[=+\-@\t\r]/;
 
 /** One RFC 4180 cell: numbers plain; text starting with = + - @ is prefixed with ' against formula injection. */
-export function csvCell(value: CsvCell): string {
+function csvCell(value: CsvCell): string {
   if (value === null || value === undefined) return '';
   if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '';
   if (typeof value === 'boolean') return value ? 'true' : 'false';

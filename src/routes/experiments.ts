@@ -18,7 +18,7 @@ import {
 } from '../schemas/experiments.js';
 import { policyOut } from './decisions.js';
 
-export const experimentOut = (e: Experiment): ExperimentOut => ({
+const experimentOut = (e: Experiment): ExperimentOut => ({
   key: e.key,
   name: e.name,
   description: e.description,

@@ -4,7 +4,7 @@ import { anomalyMetric } from './anomalies.js';
 import { channelOut, channelsIn } from './channels.js';
 import { sourceName } from './viral.js';
 
-export const ALERT_TYPES = ['k_factor_below', 'anomaly', 'srm', 'significant'] as const;
+const ALERT_TYPES = ['k_factor_below', 'anomaly', 'srm', 'significant'] as const;
 
 export const alertParams = {
   k_factor_below: z.strictObject({
@@ -86,7 +86,7 @@ export type AlertOut = z.infer<typeof alertSchema>;
 
 export const alertListSchema = z.object({ items: z.array(alertSchema), nextCursor: z.string().nullable() });
 
-export const alertEventSchema = z.object({
+const alertEventSchema = z.object({
   id: z.number(),
   subject: z.string(),
   kind: z.enum(['firing', 'reminder', 'resolved']),
@@ -98,7 +98,7 @@ export const alertEventListSchema = z.object({
   nextCursor: z.string().nullable(),
 });
 
-export const deliverySchema = z.object({
+const deliverySchema = z.object({
   id: z.string().describe('The webhook-id of every attempt'),
   channelId: z.string(),
   channelType: z.string(),

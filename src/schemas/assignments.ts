@@ -8,7 +8,7 @@ import {
   text,
 } from './common.js';
 
-export const REASONS = [
+const REASONS = [
   'new_assignment',
   'existing_assignment',
   'traffic_excluded',

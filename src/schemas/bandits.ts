@@ -4,7 +4,7 @@ import { metricName, nullableNumber, nullableTimestampOut, timestampOut } from '
 export const EXPERIMENT_TYPES = ['ab', 'bandit'] as const;
 
 /** Metrics a bandit cannot learn from: its posteriors are Beta, so it needs a binomial metric. */
-export const NOT_BINOMIAL = ['k_factor', 'ltv'];
+const NOT_BINOMIAL = ['k_factor', 'ltv'];
 
 export const banditIn = z
   .strictObject({

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-export const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;
+const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;
 
 const STORABLE = 'must not contain NUL characters or unpaired UTF-16 surrogates';
 
@@ -8,7 +8,7 @@ const STORABLE = 'must not contain NUL characters or unpaired UTF-16 surrogates'
  * PostgreSQL text cannot hold NUL, and a lone surrogate has no UTF-8 form (drivers turn it into U+FFFD, so two ids
  * would merge): such strings are refused, never altered.
  */
-export const isStorable = (s: string): boolean => !s.includes('\u0000') && s.isWellFormed();
+const isStorable = (s: string): boolean => !s.includes('\u0000') && s.isWellFormed();
 
 /** A string that is stored or compared verbatim: every free-text field and id goes through this. */
 export const text = () => z.string().refine(isStorable, { message: STORABLE, abort: true });
@@ -39,9 +39,9 @@ export const metricName = z
  * Accepted instants: 1970-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z. Both databases store this range alike
  * (PGlite misreads years before 1000), and nothing a product records predates 1970.
  */
-export const MIN_TIMESTAMP_MS = Date.UTC(1970, 0, 1);
-export const MAX_TIMESTAMP_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
-export const TIMESTAMP_RANGE = '1970-01-01T00:00:00Z to 9999-12-31T23:59:59Z';
+const MIN_TIMESTAMP_MS = Date.UTC(1970, 0, 1);
+const MAX_TIMESTAMP_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+const TIMESTAMP_RANGE = '1970-01-01T00:00:00Z to 9999-12-31T23:59:59Z';
 
 /** An ISO-8601 timestamp with offset within the accepted range. */
 export const timestamp = z.iso
@@ -62,7 +62,7 @@ export const pastTimestamp = timestamp
 export const timestampOut = z.string().describe('ISO-8601 timestamp in UTC');
 export const nullableTimestampOut = timestampOut.nullable();
 
-export const problemSchema = z
+const problemSchema = z
   .object({
     type: z.string(),
     title: z.string(),

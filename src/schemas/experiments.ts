@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import {
-  errorResponses,
   experimentKey,
   identifier,
   listQuery,
@@ -14,7 +13,7 @@ import { experimentNamespaceIn, experimentNamespaceOut } from './namespaces.js';
 import { decisionPolicyIn, decisionPolicyOut } from './decisions.js';
 import { EXPERIMENT_TYPES, banditIn, banditSettingsOut } from './bandits.js';
 
-export const STATUSES = ['draft', 'running', 'paused', 'completed'] as const;
+const STATUSES = ['draft', 'running', 'paused', 'completed'] as const;
 
 const variantKey = z
   .string()
@@ -190,5 +189,3 @@ export const historySchema = z.object({
     }),
   ),
 });
-
-export { errorResponses };

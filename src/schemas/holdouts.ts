@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { experimentKey, listQuery, metricName, timestampOut } from './common.js';
 import { alphaParam, ciSchema } from './results.js';
 
-export const holdoutKey = experimentKey.describe(
+const holdoutKey = experimentKey.describe(
   'Holdout key: lowercase letters, digits, "_" and "-", 1–64 characters (as experiment keys)',
 );
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { experimentKey, listQuery, nullableTimestampOut, timestampOut } from './common.js';
 
-export const namespaceKey = experimentKey.describe(
+const namespaceKey = experimentKey.describe(
   'Namespace key: lowercase letters, digits, "_" and "-", 1–64 characters (as experiment keys)',
 );
 

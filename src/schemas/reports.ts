@@ -2,10 +2,10 @@ import { z } from 'zod';
 import { experimentKey, listQuery, timeZone } from './common.js';
 import { channelOut, channelsIn } from './channels.js';
 
-export const REPORT_KINDS = ['growth', 'experiment'] as const;
-export const REPORT_FORMATS = ['pdf', 'csv'] as const;
-export const RUN_TRIGGERS = ['schedule', 'catch_up', 'manual'] as const;
-export const RUN_STATUSES = ['pending', 'succeeded', 'failed'] as const;
+const REPORT_KINDS = ['growth', 'experiment'] as const;
+const REPORT_FORMATS = ['pdf', 'csv'] as const;
+const RUN_TRIGGERS = ['schedule', 'catch_up', 'manual'] as const;
+const RUN_STATUSES = ['pending', 'succeeded', 'failed'] as const;
 
 export const createReportBody = z
   .strictObject({

@@ -19,11 +19,11 @@ export const methodParam = z
   .describe('sequential: always-valid p-values and confidence sequences, safe to watch every day');
 const TUNING =
   'Sequential only: the total sample size N* at which the confidence sequence is tightest (default 5000)';
-export const tuningParam = z.coerce.number().int().min(100).max(1e9).optional().describe(TUNING);
+const tuningParam = z.coerce.number().int().min(100).max(1e9).optional().describe(TUNING);
 export const tuningBody = z.number().int().min(100).max(1e9).optional().describe(TUNING);
 export const formatParam = z.enum(['json', 'csv']).optional().describe('csv: same as Accept: text/csv');
 
-export const resultsQuery = z.strictObject({
+const resultsQuery = z.strictObject({
   metric: metricName.optional(),
   alpha: alphaParam,
   correction: correctionParam,
@@ -47,7 +47,7 @@ export const resultsQuery = z.strictObject({
 });
 
 /** Results only (not the timeline): CUPED variance reduction (SPEC §10.2). */
-export const cupedQuery = {
+const cupedQuery = {
   cuped: z
     .enum(['true', 'false'])
     .default('false')

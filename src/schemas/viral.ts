@@ -106,7 +106,7 @@ export const eventSchema = z.discriminatedUnion('type', [
 ]);
 export type ViralEvent = z.infer<typeof eventSchema>;
 
-export const MAX_EVENTS = 5000;
+const MAX_EVENTS = 5000;
 export const EVENTS_BODY_LIMIT = 8 * 1024 * 1024;
 
 export const eventsBody = z.strictObject({

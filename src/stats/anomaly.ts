@@ -25,7 +25,7 @@ export interface AnomalyDay {
   status: AnomalyStatus;
 }
 
-export const ANOMALY = {
+const ANOMALY = {
   historyDays: 28,
   minHistory: 14,
   minHistoryForWeekdays: 21,
@@ -46,7 +46,7 @@ export function median(values: readonly number[]): number {
 }
 
 /** 0 = Sunday … 6 = Saturday, of a YYYY-MM-DD calendar day. */
-export const weekdayOf = (date: string): number => new Date(`${date}T00:00:00Z`).getUTCDay();
+const weekdayOf = (date: string): number => new Date(`${date}T00:00:00Z`).getUTCDay();
 
 /**
  * s_d = median(history on weekday d) / median(history), 1 when either median is 0 or the weekday has no history
@@ -89,7 +89,7 @@ export function robustZ(
 }
 
 /** drop: z ≤ −3.5 and a_t ≤ 0.8 m (when allowed); spike: z ≥ 3.5 and a_t ≥ 1.2 m; else normal. */
-export function classify(
+function classify(
   z: number | null,
   adjusted: number,
   center: number,

@@ -6,7 +6,7 @@ import { type SrmResult, srmTest } from './srm.js';
 import type { ArmCounts } from './types.js';
 
 /** Draws per update (SPEC §10.1). */
-export const BANDIT_DRAWS = 10_000;
+const BANDIT_DRAWS = 10_000;
 
 /**
  * P(best) per arm: the share of `draws` joint draws from the posteriors Beta(1 + conversions, 1 + n − conversions)

@@ -81,8 +81,8 @@ export interface ForecastStep {
   cumulativeExpected: number;
 }
 
-export const FORECAST_DRAWS = 2000;
-export const FORECAST_SEED = 20261204;
+const FORECAST_DRAWS = 2000;
+const FORECAST_SEED = 20261204;
 
 /**
  * Point forecast with O = organic / windowDays and k = referred / users (0 without users), and an 80 % band: the

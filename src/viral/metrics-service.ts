@@ -29,7 +29,7 @@ const RECOMMENDATIONS = [
  * kFactor = their product, computed as the equal conversions/senders so that a K of exactly 1 is 1 (the product
  * of the two rounded ratios can land at 0.9999999999999999 and flip the status).
  */
-export function kFigures(c: Counts) {
+function kFigures(c: Counts) {
   const invitesPerSender = ratio(c.invites, c.senders);
   const conversionRate = ratio(c.conversions, c.invites);
   const kFactor = ratio(c.conversions, c.senders);

@@ -4,8 +4,8 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, type ApiFailure } from './api.js';
 import { keyRejected } from './session.js';
 
-export const REFRESH_MS = 60_000;
-export const refreshTick = signal(0);
+const REFRESH_MS = 60_000;
+const refreshTick = signal(0);
 export const paused = signal(false);
 export const lastUpdated = signal<Date | null>(null);
 

@@ -22,7 +22,7 @@ export type Route =
 
 const BASE = '/dashboard';
 
-export function parseRoute(loc: { pathname: string; search: string }): Route {
+function parseRoute(loc: { pathname: string; search: string }): Route {
   const q = new URLSearchParams(loc.search);
   const path = loc.pathname.replace(/\/+$/, '');
   const m = /^\/dashboard\/experiments\/([^/]+)$/.exec(path);

@@ -11,7 +11,7 @@ import { ensureWebBuild } from './web-build.js';
 type T = { teardown(fn: () => unknown): void };
 
 /** Debian's Chromium, driven by playwright-core (no browser download). */
-export const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM = '/usr/bin/chromium';
 export const skipWithoutChromium = existsSync(CHROMIUM)
   ? false
   : `${CHROMIUM} is not installed (apt-get install -y chromium)`;

@@ -40,7 +40,7 @@ async function tool(name: string, args: string[]): Promise<string> {
 }
 
 /** A port nobody listens on right now (the kernel picks it; the cluster binds it a moment later). */
-export function freePort(): Promise<number> {
+function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.once('error', reject);

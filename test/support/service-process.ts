@@ -9,7 +9,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 export const ADMIN_KEY = 'admin-secret-fault';
 export const INGEST_KEY = 'ingest-secret-fault';
 export const READ_KEY = 'read-secret-fault';
-export const API_KEYS = `admin:${ADMIN_KEY},ingest:${INGEST_KEY},read:${READ_KEY}`;
+const API_KEYS = `admin:${ADMIN_KEY},ingest:${INGEST_KEY},read:${READ_KEY}`;
 
 export interface Exit {
   code: number | null;

@@ -3,7 +3,7 @@
 import type { Knex } from 'knex';
 import { ADMIN_KEY, bearer, call, INGEST_KEY } from './service-process.js';
 
-export const LOAD_EXPERIMENT = 'chaos';
+const LOAD_EXPERIMENT = 'chaos';
 
 type Write =
   | { kind: 'assignment'; userId: string; variant: string }

@@ -15,7 +15,7 @@ const fieldOf = (path: string): Field | null => {
 };
 
 /** "control:50, variant_a:50" → variants; anything malformed is sent as written so the API names it. */
-export const parseWeights = (text: string): CreateExperiment['variants'] =>
+const parseWeights = (text: string): CreateExperiment['variants'] =>
   text
     .split(',')
     .map((part) => part.trim())
