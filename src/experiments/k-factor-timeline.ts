@@ -1,10 +1,10 @@
 import { welchTest } from '../stats/means.js';
-import { proportionsTest } from '../stats/proportions.js';
 import { sequentialInterval } from '../stats/sequential.js';
-import type { Correction, Interval } from '../stats/types.js';
+import type { Interval } from '../stats/types.js';
 import type { KFactorDay, KFactorTimelineStore } from './k-factor-timeline-store.js';
 import type { ResultsQuery } from './results-service.js';
 import type { TimelineVariant } from './timeline-service.js';
+import { armsByDay, dayTest } from './timeline-days.js';
 import type { Experiment } from './types.js';
 
 export interface KFactorFields {
@@ -57,26 +57,14 @@ export async function kFactorTimelineDays(
     q.conversionWindowDays ?? 14,
     q.tz,
   );
-  const byDay = new Map<number, Map<string, Arm>>();
-  for (const r of rows) {
-    const day = byDay.get(r.day.getTime()) ?? new Map<string, Arm>();
-    day.set(r.variant, r);
-    byDay.set(r.day.getTime(), day);
-  }
-  const keys = [e.controlVariant, ...e.variants.map((v) => v.key).filter((k) => k !== e.controlVariant)];
-  return [...byDay].map(([time, arms]) => {
-    const counts = keys.map((k) => arms.get(k) ?? EMPTY);
+  return armsByDay(rows, e, EMPTY, (r): Arm => r).map(({ date, keys, arms: counts }) => {
     const control = counts[0]!;
-    const test = proportionsTest({
-      control: { n: control.exposed, conversions: control.converted },
-      treatments: counts.slice(1).map((a) => ({ n: a.exposed, conversions: a.converted })),
-      alpha: q.alpha,
-      correction: q.correction as Correction,
-      method: q.method,
-      tuning: q.sequentialTuning,
-    });
+    const test = dayTest(
+      counts.map((a) => ({ n: a.exposed, conversions: a.converted })),
+      q,
+    );
     return {
-      date: new Date(time).toISOString(),
+      date,
       variants: keys.map((variant, i): KFactorTimelineVariant => {
         const a = counts[i]!;
         const s = test.variants[i]!;

@@ -1,6 +1,6 @@
 import { type TestMethod, proportionsTest } from '../stats/proportions.js';
 import { srmTest } from '../stats/srm.js';
-import type { Correction, Interval } from '../stats/types.js';
+import type { ComparisonFields, Correction } from '../stats/types.js';
 import { AggregateCache } from './aggregate-cache.js';
 import { type BanditCells, reweightBanditResults } from './bandit-results.js';
 import type { BanditStore } from './bandit-store.js';
@@ -48,22 +48,13 @@ const isWindowed = (metric: string) => metric === RETENTION_D7 || metric === LTV
 
 export type { ValueStats } from './value-stats.js';
 
-export interface VariantResult {
+export interface VariantResult extends ComparisonFields {
   variant: string;
   isControl: boolean;
   assigned: number;
   exposed: number;
   converted: number;
   conversionRate: number | null;
-  absoluteLift: number | null;
-  relativeLift: number | null;
-  zScore: number | null;
-  pValue: number | null;
-  pValueAdjusted: number | null;
-  significant: boolean | null;
-  ci: { level: number; absolute: Interval | null; relative: Interval | null };
-  chanceToBeatControl: number | null;
-  expectedLoss: number | null;
   value: ValueStats | null;
   /** With ?cuped=true. */
   cuped?: CupedRow | null;

@@ -1,4 +1,3 @@
-import { proportionsTest } from '../stats/proportions.js';
 import type { Correction, Interval } from '../stats/types.js';
 import type { ExperimentStore } from './experiment-store.js';
 import { type KFactorFields, kFactorTimelineDays } from './k-factor-timeline.js';
@@ -6,6 +5,7 @@ import type { KFactorTimelineStore } from './k-factor-timeline-store.js';
 import { experimentNotFound } from './experiment-service.js';
 import { K_FACTOR, LTV, RETENTION_D7, type ResultsQuery } from './results-service.js';
 import type { ResultsStore } from './results-store.js';
+import { armsByDay, dayTest } from './timeline-days.js';
 import { type WindowedFields, windowedTimelineDays } from './windowed-timeline.js';
 import type { WindowedMetric, WindowedTimelineStore } from './windowed-timeline-store.js';
 
@@ -68,25 +68,16 @@ export class TimelineService {
       };
     }
     const rows = await this.store.daily(e.id, metric, e.status === 'completed' ? e.completedAt : null, q.tz);
-    const byDay = new Map<number, Map<string, { exposed: number; converted: number }>>();
-    for (const r of rows) {
-      const day = byDay.get(r.day.getTime()) ?? new Map();
-      day.set(r.variant, { exposed: r.exposed, converted: r.converted });
-      byDay.set(r.day.getTime(), day);
-    }
-    const keys = [e.controlVariant, ...e.variants.map((v) => v.key).filter((k) => k !== e.controlVariant)];
-    const days = [...byDay].map(([time, counts]) => {
-      const arms = keys.map((k) => counts.get(k) ?? { exposed: 0, converted: 0 });
-      const test = proportionsTest({
-        control: { n: arms[0]!.exposed, conversions: arms[0]!.converted },
-        treatments: arms.slice(1).map((a) => ({ n: a.exposed, conversions: a.converted })),
-        alpha: q.alpha,
-        correction: q.correction as Correction,
-        method: q.method,
-        tuning: q.sequentialTuning,
-      });
+    const days = armsByDay(rows, e, { exposed: 0, converted: 0 }, (r) => ({
+      exposed: r.exposed,
+      converted: r.converted,
+    })).map(({ date, keys, arms }) => {
+      const test = dayTest(
+        arms.map((a) => ({ n: a.exposed, conversions: a.converted })),
+        q,
+      );
       return {
-        date: new Date(time).toISOString(),
+        date,
         variants: keys.map((variant, i): TimelineVariant => ({
           variant,
           exposed: arms[i]!.exposed,

@@ -1,7 +1,6 @@
-import { proportionsTest } from '../stats/proportions.js';
-import type { Correction } from '../stats/types.js';
 import type { ResultsQuery } from './results-service.js';
 import type { TimelineVariant } from './timeline-service.js';
+import { armsByDay, dayTest } from './timeline-days.js';
 import type { Experiment } from './types.js';
 import { valueStats } from './value-stats.js';
 import type { WindowedDay, WindowedMetric, WindowedTimelineStore } from './windowed-timeline-store.js';
@@ -36,24 +35,12 @@ export async function windowedTimelineDays(
     q.tz,
     new Date(),
   );
-  const byDay = new Map<number, Map<string, Arm>>();
-  for (const r of rows) {
-    const day = byDay.get(r.day.getTime()) ?? new Map<string, Arm>();
-    day.set(r.variant, r);
-    byDay.set(r.day.getTime(), day);
-  }
-  const keys = [e.controlVariant, ...e.variants.map((v) => v.key).filter((k) => k !== e.controlVariant)];
-  return [...byDay].map(([time, arms]) => {
-    const counts = keys.map((k) => arms.get(k) ?? EMPTY);
+  return armsByDay(rows, e, EMPTY, (r): Arm => r).map(({ date, keys, arms: counts }) => {
     const control = counts[0]!;
-    const test = proportionsTest({
-      control: { n: control.eligible, conversions: control.converted },
-      treatments: counts.slice(1).map((a) => ({ n: a.eligible, conversions: a.converted })),
-      alpha: q.alpha,
-      correction: q.correction as Correction,
-      method: q.method,
-      tuning: q.sequentialTuning,
-    });
+    const test = dayTest(
+      counts.map((a) => ({ n: a.eligible, conversions: a.converted })),
+      q,
+    );
     const arm = (label: string, a: Arm) => ({
       label,
       users: a.eligible,
@@ -61,7 +48,7 @@ export async function windowedTimelineDays(
       valueVariance: variance(a),
     });
     return {
-      date: new Date(time).toISOString(),
+      date,
       variants: keys.map((variant, i): TimelineVariant & WindowedFields => {
         const a = counts[i]!;
         const s = test.variants[i]!;

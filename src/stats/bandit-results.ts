@@ -5,20 +5,11 @@ import { adjustPValues } from './corrections.js';
 import { normalQuantile, normalTwoSidedP } from './normal.js';
 import { DEFAULT_SEQUENTIAL_TUNING, sequentialInterval } from './sequential.js';
 import { erfc } from './special.js';
-import type { Correction, Interval } from './types.js';
+import type { ComparisonFields, Correction } from './types.js';
 
-export interface BanditComparisonRow {
+export interface BanditComparisonRow extends ComparisonFields {
   /** The reweighted mean (a conversion rate for binomial metrics); null without users. */
   mean: number | null;
-  absoluteLift: number | null;
-  relativeLift: number | null;
-  zScore: number | null;
-  pValue: number | null;
-  pValueAdjusted: number | null;
-  significant: boolean | null;
-  ci: { level: number; absolute: Interval | null; relative: Interval | null };
-  chanceToBeatControl: number | null;
-  expectedLoss: number | null;
 }
 
 export interface BanditComparisonInput {

@@ -2,7 +2,7 @@ import { bayesianProportions } from './bayesian.js';
 import { adjustPValues } from './corrections.js';
 import { normalQuantile, normalTwoSidedP } from './normal.js';
 import { DEFAULT_SEQUENTIAL_TUNING, sequentialInterval } from './sequential.js';
-import type { ArmCounts, Correction, Interval } from './types.js';
+import type { ArmCounts, ComparisonFields, Correction, Interval } from './types.js';
 
 export interface ProportionComparison {
   absoluteLift: number | null;
@@ -120,20 +120,11 @@ export interface ProportionsInput {
   labels?: string[];
 }
 
-export interface ProportionsVariant {
+export interface ProportionsVariant extends ComparisonFields {
   isControl: boolean;
   n: number;
   conversions: number;
   conversionRate: number | null;
-  absoluteLift: number | null;
-  relativeLift: number | null;
-  zScore: number | null;
-  pValue: number | null;
-  pValueAdjusted: number | null;
-  significant: boolean | null;
-  ci: { level: number; absolute: Interval | null; relative: Interval | null };
-  chanceToBeatControl: number | null;
-  expectedLoss: number | null;
 }
 
 /** Every treatment against the control, p-values adjusted over the family of treatments. */
