@@ -33,7 +33,9 @@ const pgPool = (url: string, applicationName: string, max: number, statementTime
     connection: {
       connectionString: url,
       application_name: applicationName,
-      ...(statementTimeoutMs ? { statement_timeout: statementTimeoutMs } : {}),
+      // Analytics connections: a statement timeout, and no JIT compilation. These queries run in tens to hundreds
+      // of milliseconds, and compiling them cost more than it saved (340 ms of a 620 ms 90-day timeline).
+      ...(statementTimeoutMs ? { statement_timeout: statementTimeoutMs, options: '-c jit=off' } : {}),
     },
     pool: { min: 0, max, acquireTimeoutMillis: 5_000 },
     acquireConnectionTimeout: 5_000,
