@@ -90,3 +90,180 @@ export async function seedInvites(db: Knex, invites: number): Promise<void> {
     [Math.max(1, Math.floor(invites / 4)), invites, invites],
   );
 }
+
+/** Country weights (per cent) of the bench's users; the remaining 3 % have no country. */
+const COUNTRIES: [string, number][] = [
+  ['US', 25],
+  ['IN', 12],
+  ['BR', 9],
+  ['GB', 7],
+  ['DE', 6],
+  ['FR', 5],
+  ['JP', 4],
+  ['MX', 4],
+  ['ID', 4],
+  ['CA', 3],
+  ['ES', 3],
+  ['IT', 3],
+  ['NG', 2],
+  ['PH', 2],
+  ['TR', 2],
+  ['KR', 2],
+  ['AU', 1],
+  ['PL', 1],
+  ['NL', 1],
+  ['SE', 1],
+];
+const COUNTRY_SLOTS = COUNTRIES.flatMap(([c, w]) => Array<string>(w).fill(c));
+/** The country drawn by an integer hash (NULL for 3 in 100). */
+const country = (hash: string) =>
+  `(ARRAY[${COUNTRY_SLOTS.map((c) => `'${c}'`).join(',')}]::text[])[1 + abs(${hash}) % 100]`;
+/** A uniform draw in [0, 1) from an integer hash. */
+const unit = (hash: string) => `((${hash} & 2147483647) / 2147483648.0)::float8`;
+
+export interface GrowthSeed {
+  users: number;
+  activity: number;
+  revenue: number;
+  clicks: number;
+}
+
+/**
+ * Users, clicks with visitors, activity and revenue on top of seedInvites' invites (SPEC §8), set-based:
+ * - users: every referrer (organic, signed up 0–72 h before their first invite), every invite signup (referred by
+ *   it), and invites / 10 organic users who never invite, signed up evenly over the 120 days; countries drawn from
+ *   20 weights (3 % unknown), 70 % of invitees in their referrer's country; 80 % of invitees name a visitor.
+ * - clicks: each visitor clicked the invite they signed up through, and half of them 1–3 neighbouring invites (other
+ *   loops) between that invite's sending and the signup; every other invite clicked in seedInvites gets one click
+ *   by a visitor who never signs up.
+ * - `rows` activity and revenue rows: 95 % activity, each row drawn for user n = ⌊U·u³⌋ of the users in hash order
+ *   (most users active a few times, the busiest thousands of times), at signedUp + (now − signedUp)·w³ (front-loaded,
+ *   so retention decays); 5 % revenue for the 10 % of users who pay (payer ⌊P·u²⌋), 4.99–49.99, one in 25 a refund.
+ */
+export async function seedGrowth(db: Knex, rows: number): Promise<GrowthSeed> {
+  const invites = Number(
+    (
+      (await db.raw(`SELECT count(*)::int AS n FROM invites WHERE invite_id LIKE 'b%'`)) as {
+        rows: { n: number }[];
+      }
+    ).rows[0]!.n,
+  );
+  await db.raw(
+    `INSERT INTO users (user_id, signed_up_at, country)
+     SELECT referrer_id, min(sent_at) - (abs(hashtext(referrer_id)) % 4320) * interval '1 minute',
+            ${country('hashtext(referrer_id)')}
+       FROM invites WHERE referrer_id LIKE 'ref%' GROUP BY referrer_id`,
+  );
+  await db.raw(
+    `INSERT INTO users (user_id, signed_up_at, country)
+     SELECT 'org' || g, now() - (g::float8 / ?) * interval '120 days', ${country('hashint4(g * 11)')}
+       FROM generate_series(1, ?) g`,
+    [Math.max(1, Math.floor(invites / 10)), Math.max(1, Math.floor(invites / 10))],
+  );
+  await db.raw(
+    `INSERT INTO users (user_id, signed_up_at, referred_by_invite, country, visitor_id)
+     SELECT signup_user_id, signed_up_at, invite_id,
+            CASE WHEN abs(hashtext(invite_id)) % 10 < 7 THEN ${country('hashtext(referrer_id)')}
+                 ELSE ${country("hashtext(invite_id || 'c')")} END,
+            CASE WHEN abs(hashtext(invite_id)) % 10 < 8 THEN 'vis-' || invite_id END
+       FROM invites WHERE invite_id LIKE 'b%' AND signup_user_id IS NOT NULL`,
+  );
+  // The visitor's clicks: the converting invite, and for half of them 1–3 other invites sent just before it.
+  await db.raw(
+    `INSERT INTO invite_clicks (invite_id, click_id, occurred_at, visitor_id)
+     SELECT 'b' || (g + j), 'vc' || g || '-' || j,
+            i.sent_at + (u.signed_up_at - i.sent_at) * ${unit('hashint4((g * 13 + j)::int)')}, u.visitor_id
+       FROM users u JOIN invites i ON i.invite_id = u.referred_by_invite,
+            LATERAL (SELECT substr(i.invite_id, 2)::bigint AS g) x,
+            LATERAL generate_series(0, CASE WHEN abs(hashint4(x.g::int * 17)) % 2 = 0 THEN 0
+                                            ELSE 1 + abs(hashint4(x.g::int * 19)) % 3 END) j
+      WHERE u.visitor_id LIKE 'vis-b%' AND g + j <= ?`,
+    [invites],
+  );
+  await db.raw(
+    `INSERT INTO invite_clicks (invite_id, click_id, occurred_at, visitor_id)
+     SELECT invite_id, 'ac' || invite_id, first_clicked_at, 'anon-' || invite_id
+       FROM invites WHERE invite_id LIKE 'b%' AND first_clicked_at IS NOT NULL`,
+  );
+  const revenue = Math.floor(rows / 20);
+  const activity = rows - revenue;
+  await db.transaction(async (tx) => {
+    await tx.raw(`SET LOCAL work_mem = '256MB'`);
+    await tx.raw(
+      `CREATE TEMP TABLE bench_users ON COMMIT DROP AS
+       SELECT (row_number() OVER (ORDER BY hashtext(user_id), user_id) - 1)::int AS n, user_id, signed_up_at
+         FROM users WHERE user_id ~ '^(ref|new|org)'`,
+    );
+    await tx.raw(`ALTER TABLE bench_users ADD PRIMARY KEY (n)`);
+    await tx.raw(
+      `CREATE TEMP TABLE bench_payers ON COMMIT DROP AS
+       SELECT (row_number() OVER (ORDER BY n) - 1)::int AS n, user_id, signed_up_at
+         FROM bench_users WHERE abs(hashtext(user_id)) % 10 = 0`,
+    );
+    await tx.raw(`ALTER TABLE bench_payers ADD PRIMARY KEY (n)`);
+    await tx.raw(`ANALYZE bench_users, bench_payers`);
+    // The activity's times are distinct per user but for hash coincidences, which ON CONFLICT drops.
+    await tx.raw(
+      `INSERT INTO user_activity (user_id, occurred_at)
+       SELECT u.user_id, u.signed_up_at + (now() - u.signed_up_at) * power(${unit('hashint4(g * 5)')}, 3)
+         FROM generate_series(1, ?) g
+         JOIN bench_users u
+           ON u.n = floor((SELECT count(*) FROM bench_users) * power(${unit('hashint4(g)')}, 3))::int
+       ORDER BY 1, 2
+       ON CONFLICT DO NOTHING`,
+      [activity],
+    );
+    await tx.raw(
+      `INSERT INTO revenue_events (event_id, user_id, amount, currency, occurred_at)
+       SELECT 'rev' || g, u.user_id,
+              (ARRAY[4.99, 9.99, 19.99, 49.99])[1 + abs(hashint4(g * 3)) % 4] * CASE WHEN g % 25 = 0 THEN -1 ELSE 1 END,
+              'USD', u.signed_up_at + (now() - u.signed_up_at) * power(${unit('hashint4(g * 7)')}, 2)
+         FROM generate_series(1, ?) g
+         JOIN bench_payers u
+           ON u.n = floor((SELECT count(*) FROM bench_payers) * power(${unit('hashint4(g * 9)')}, 2))::int`,
+      [revenue],
+    );
+  });
+  const count = async (sql: string) => Number(((await db.raw(sql)) as { rows: { n: number }[] }).rows[0]!.n);
+  return {
+    users: await count(`SELECT count(*)::int AS n FROM users`),
+    activity: await count(`SELECT count(*)::int AS n FROM user_activity`),
+    revenue: await count(`SELECT count(*)::int AS n FROM revenue_events`),
+    clicks: await count(`SELECT count(*)::int AS n FROM invite_clicks WHERE visitor_id IS NOT NULL`),
+  };
+}
+
+/**
+ * An onboarding experiment over the growth users: everyone who signed up in the 60 days before now is assigned and
+ * exposed a minute after signing up, half to each variant; the aggregates the ingest statements keep are derived
+ * from those rows.
+ */
+export async function seedGrowthExperiment(db: Knex, experimentId: number): Promise<number> {
+  await db.raw(
+    `INSERT INTO assignments (experiment_id, user_id, variant, assigned_at, exposed_at)
+     SELECT ?, user_id, CASE WHEN abs(hashtext(user_id)) % 2 = 0 THEN 'control' ELSE 'variant_a' END,
+            signed_up_at + interval '1 minute', signed_up_at + interval '1 minute'
+       FROM users WHERE signed_up_at >= now() - interval '60 days' AND signed_up_at < now() - interval '1 minute'
+        AND user_id ~ '^(ref|new|org)'`,
+    [experimentId],
+  );
+  for (const sql of [
+    `INSERT INTO result_variant_counts (experiment_id, variant, shard, assigned, exposed)
+     SELECT experiment_id, variant, 0, count(*), count(exposed_at) FROM assignments WHERE experiment_id = :id
+      GROUP BY experiment_id, variant`,
+    `INSERT INTO result_exposure_buckets (experiment_id, variant, bucket, shard, exposed)
+     SELECT experiment_id, variant, ${BUCKET('exposed_at')}, 0, count(*) FROM assignments
+      WHERE experiment_id = :id AND exposed_at IS NOT NULL GROUP BY 1, 2, 3`,
+  ]) {
+    await db.raw(sql, { id: experimentId });
+  }
+  return Number(
+    (
+      (await db.raw(`SELECT count(*)::int AS n FROM assignments WHERE experiment_id = ?`, [
+        experimentId,
+      ])) as {
+        rows: { n: number }[];
+      }
+    ).rows[0]!.n,
+  );
+}
