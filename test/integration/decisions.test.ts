@@ -147,14 +147,19 @@ t.test('without autoDeclare a ship only advises', async (t) => {
 
 t.test('continue while nothing is significant; inconclusive once maxDays passed', async (t) => {
   const app = await build(t, ENV);
-  await startedExperiment(app, { key: 'flat', decisionPolicy: { minDays: 0 } });
+  // Started an hour ago, so that a maxDays of 0.01 (14.4 minutes) has certainly passed, however fast the machine.
+  await startedExperiment(
+    app,
+    { key: 'flat', decisionPolicy: { minDays: 0 } },
+    new Date(Date.now() - 3_600_000).toISOString(),
+  );
   await traffic(app, 'flat', 'control', 500, { conversion: 50 });
   await traffic(app, 'flat', 'variant_a', 500, { conversion: 52 });
   t.equal((await decision(app, 'flat')).decision, 'continue');
   await app.inject({
     method: 'PATCH',
     url: '/v1/experiments/flat',
-    payload: { decisionPolicy: { minDays: 0, maxDays: 0.000001 } },
+    payload: { decisionPolicy: { minDays: 0, maxDays: 0.01 } },
   });
   t.equal((await decision(app, 'flat')).decision, 'inconclusive');
 });
