@@ -18,10 +18,26 @@ t.test('identical analytics running together share one computation, never across
   t.equal((await post(app, '/v1/users', { userId: 'w1' })).statusCode, 200);
   const c = app.coalesce('k', slow);
   t.equal(runs, 3, 'a computation started after the write');
+  // Writes of data the metrics never read (experiments, assignments, calculators) do not split the flight.
+  t.equal((await post(app, '/v1/experiments/none/assignments', { userId: 'u' })).statusCode, 200);
+  t.equal((await post(app, '/v1/assignments', { userId: 'u' })).statusCode, 200);
+  t.equal((await post(app, '/v1/stats/srm', { observed: [50, 50], weights: [1, 1] })).statusCode, 200);
+  const d = app.coalesce('k', slow);
+  t.equal(runs, 3, 'joined across an assignment and a calculator call');
+  // A batch of events may hold viral events: it counts, like a call to a route this plugin does not know.
+  t.equal(
+    (await post(app, '/v1/events', { events: [{ type: 'user_signed_up', userId: 'w2' }] })).statusCode,
+    200,
+  );
+  const e = app.coalesce('k', slow);
+  t.equal(runs, 4, '/v1/events counts as a write');
+  t.equal((await post(app, '/v1/nowhere', {})).statusCode, 404);
+  const f = app.coalesce('k', slow);
+  t.equal(runs, 5, 'an unknown route counts as a write');
   release();
-  t.same(await Promise.all([a, b, other, c]), [3, 3, 3, 3]);
+  t.same(await Promise.all([a, b, other, c, d, e, f]), [5, 5, 5, 5, 5, 5, 5]);
   await app.coalesce('k', slow);
-  t.equal(runs, 4, 'nothing is kept once a computation settled');
+  t.equal(runs, 6, 'nothing is kept once a computation settled');
 });
 
 t.test(
