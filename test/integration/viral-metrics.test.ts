@@ -264,10 +264,14 @@ t.test('fraud signals', async (t) => {
 
 t.test('cohorts by ISO week', async (t) => {
   const app = await build(t);
+  const mondayOf = (ms: number) => {
+    const d = new Date(ms);
+    return (
+      Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()) - ((d.getUTCDay() + 6) % 7) * 86_400_000
+    );
+  };
   const now = Date.now();
-  const d = new Date(now);
-  const weekStart =
-    Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()) - ((d.getUTCDay() + 6) % 7) * 86_400_000;
+  const weekStart = mondayOf(now);
   const inWeek = (share: number) => new Date(weekStart + (now - weekStart) * share).toISOString();
   const before = (days: number) => new Date(weekStart - days * 86_400_000).toISOString();
   await post(app, '/v1/users', { userId: 'u2', signedUpAt: before(6) });
@@ -276,7 +280,8 @@ t.test('cohorts by ISO week', async (t) => {
   await post(app, '/v1/users', { userId: 'u1', signedUpAt: inWeek(0.2) });
   await post(app, '/v1/invites/j1/signups', { userId: 'v1', occurredAt: inWeek(0.4) });
   await post(app, '/v1/invites', { inviteId: 'j2', referrerId: 'u1', source: 'buddy', sentAt: inWeek(0.6) });
-  const c = await get(app, 'cohorts?weeks=3');
+  // Asked as of `now`: had a Monday 00:00 UTC passed between `now` and the request, every week would move on by one.
+  const c = await get(app, `cohorts?weeks=3&to=${new Date(now).toISOString()}`);
   t.same(c.cohorts, [
     {
       weekStart: before(14),
@@ -307,6 +312,9 @@ t.test('cohorts by ISO week', async (t) => {
     },
   ]);
   t.equal(c.complete, false, 'j2 can still convert');
+  // Without `to`, the weeks up to the current one: the same, unless a new week has begun since `now`.
+  const current = await get(app, 'cohorts?weeks=3');
+  if (mondayOf(Date.now()) === weekStart) t.same(current.cohorts, c.cohorts, '`to` defaults to now');
 });
 
 t.test('metric parameters are validated', async (t) => {
