@@ -198,30 +198,35 @@ t.test('LTV per loop: refunds, the horizon edge, users not yet matured', async (
   const app = await build(t);
   const now = Date.now();
   const recent = new Date(now - 10 * 86_400_000).toISOString();
+  // The history below, written in January 2026, moved by whole days to start 60 days before today: `days=365`
+  // holds it whatever the date of the run (it left that window on 5 January 2027).
+  const shift =
+    Math.floor(now / 86_400_000) * 86_400_000 - 60 * 86_400_000 - Date.parse('2026-01-05T00:00:00Z');
+  const on = (iso: string) => new Date(Date.parse(iso) + shift).toISOString();
   await events(app, [
-    { type: 'user_signed_up', userId: 'a', occurredAt: '2026-01-05T23:59:00Z' },
+    { type: 'user_signed_up', userId: 'a', occurredAt: on('2026-01-05T23:59:00Z') },
     {
       type: 'invite_sent',
       inviteId: 'i1',
       referrerId: 'a',
       source: 'gift',
-      occurredAt: '2026-01-06T00:00:00Z',
+      occurredAt: on('2026-01-06T00:00:00Z'),
     },
-    { type: 'invite_signed_up', inviteId: 'i1', userId: 'b', occurredAt: '2026-01-06T00:01:00Z' },
+    { type: 'invite_signed_up', inviteId: 'i1', userId: 'b', occurredAt: on('2026-01-06T00:01:00Z') },
     {
       type: 'invite_sent',
       inviteId: 'i2',
       referrerId: 'a',
       source: 'gift',
-      occurredAt: '2026-01-06T00:00:00Z',
+      occurredAt: on('2026-01-06T00:00:00Z'),
     },
-    { type: 'invite_signed_up', inviteId: 'i2', userId: 'c', occurredAt: '2026-01-07T00:00:00Z' },
+    { type: 'invite_signed_up', inviteId: 'i2', userId: 'c', occurredAt: on('2026-01-07T00:00:00Z') },
     { type: 'user_signed_up', userId: 'late', occurredAt: recent },
-    { type: 'revenue', userId: 'a', eventId: 'a1', amount: 10, occurredAt: '2026-01-06T00:00:00Z' },
-    { type: 'revenue', userId: 'a', eventId: 'a2', amount: -10, occurredAt: '2026-01-07T00:00:00Z' }, // refund
-    { type: 'revenue', userId: 'b', eventId: 'b1', amount: 5.5, occurredAt: '2026-01-06T00:01:00Z' }, // at signup
-    { type: 'revenue', userId: 'b', eventId: 'b2', amount: 3, occurredAt: '2026-02-05T00:01:00Z' }, // s + 30 d: out
-    { type: 'revenue', userId: 'b', eventId: 'b3', amount: 0.25, occurredAt: '2026-02-05T00:00:59Z' }, // just in
+    { type: 'revenue', userId: 'a', eventId: 'a1', amount: 10, occurredAt: on('2026-01-06T00:00:00Z') },
+    { type: 'revenue', userId: 'a', eventId: 'a2', amount: -10, occurredAt: on('2026-01-07T00:00:00Z') }, // refund
+    { type: 'revenue', userId: 'b', eventId: 'b1', amount: 5.5, occurredAt: on('2026-01-06T00:01:00Z') }, // at signup
+    { type: 'revenue', userId: 'b', eventId: 'b2', amount: 3, occurredAt: on('2026-02-05T00:01:00Z') }, // s + 30 d: out
+    { type: 'revenue', userId: 'b', eventId: 'b3', amount: 0.25, occurredAt: on('2026-02-05T00:00:59Z') }, // just in
     { type: 'revenue', userId: 'late', eventId: 'l1', amount: 100, occurredAt: recent },
   ]);
   type Ltv = {
