@@ -33,9 +33,13 @@ const pgPool = (url: string, applicationName: string, max: number, statementTime
     connection: {
       connectionString: url,
       application_name: applicationName,
-      // Analytics connections: a statement timeout, and no JIT compilation. These queries run in tens to hundreds
-      // of milliseconds, and compiling them cost more than it saved (340 ms of a 620 ms 90-day timeline).
-      ...(statementTimeoutMs ? { statement_timeout: statementTimeoutMs, options: '-c jit=off' } : {}),
+      // Every session in UTC, whatever the server's `timezone`: PostgreSQL adds an interval's days in the session's
+      // zone, and a day in the metrics (conversion windows, retention periods, look-backs) is 24 h, also across a
+      // daylight-saving change. Analytics connections also run without JIT compilation: these queries take tens to
+      // hundreds of milliseconds, and compiling them cost more than it saved (340 ms of a 620 ms 90-day timeline).
+      options: statementTimeoutMs ? '-c TimeZone=UTC -c jit=off' : '-c TimeZone=UTC',
+      // Analytics connections: a statement timeout.
+      ...(statementTimeoutMs ? { statement_timeout: statementTimeoutMs } : {}),
     },
     pool: { min: 0, max, acquireTimeoutMillis: 5_000 },
     acquireConnectionTimeout: 5_000,
