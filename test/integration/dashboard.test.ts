@@ -100,4 +100,22 @@ t.test('API answers and /docs carry the security headers; /docs loosens styles o
   t.same(csp.get('script-src'), ["'self'"]);
   t.same(csp.get('style-src'), ["'self'", "'unsafe-inline'"]);
   t.notOk(csp.has('upgrade-insecure-requests'));
+  // Error answers carry the same headers, set once per request before any handler or hook can fail.
+  for (const res of [
+    await app.inject({ url: '/v1/nope' }),
+    await app.inject({ url: '/v1/metrics/k-factor?days=0' }),
+    await app.inject({
+      method: 'POST',
+      url: '/v1/experiments',
+      payload: '{',
+      headers: { 'content-type': 'application/json' },
+    }),
+  ]) {
+    t.ok(res.statusCode >= 400 && res.statusCode < 500, `${res.statusCode}`);
+    t.equal(res.headers['x-content-type-options'], 'nosniff');
+    t.equal(res.headers['x-frame-options'], 'SAMEORIGIN');
+    t.equal(res.headers['strict-transport-security'], 'max-age=31536000; includeSubDomains');
+    t.equal(res.headers['cross-origin-opener-policy'], 'same-origin');
+    t.same(directives(String(res.headers['content-security-policy'])).get('default-src'), ["'self'"]);
+  }
 });
