@@ -104,7 +104,12 @@ export async function buildApp(opts: BuildOptions): Promise<FastifyInstance> {
   await app.register(requestId);
   await app.register(errorHandler);
   await app.register(drain);
-  await app.register(coalesce);
+  // Like the results cache: only answers that took 200 ms or more are kept, so small data is always computed fresh.
+  await app.register(coalesce, {
+    keepSeconds: config.METRICS_CACHE_SECONDS,
+    minComputeMs: 200,
+    maxKept: 200,
+  });
   await app.register(securityHeaders);
   const db = opts.db ?? createDatabase(config);
   await app.register(loadShedding, {

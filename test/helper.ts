@@ -65,7 +65,9 @@ export async function build(
 ): Promise<FastifyInstance> {
   const db = await testDatabase();
   await emptyDatabase(db);
-  const app = await buildApp({ config: configFrom(env), db, migrate: false, ...options });
+  // Metric answers are recomputed on every read unless a test asks for reuse (tests also write rows directly).
+  const config = configFrom({ METRICS_CACHE_SECONDS: '0', ...env });
+  const app = await buildApp({ config, db, migrate: false, ...options });
   t.teardown(() => app.close());
   await app.ready();
   return app;

@@ -4,11 +4,21 @@ import fp from 'fastify-plugin';
 declare module 'fastify' {
   interface FastifyInstance {
     /**
-     * Runs `compute` for `key`, or joins the identical computation already running on this instance when no write
-     * has been answered since it started: fifty dashboards refreshing together cost one query, not fifty.
+     * Runs `compute` for `key`, or joins the identical computation already running on this instance, or reuses a
+     * recent expensive answer, as long as no write has been answered since it started: fifty dashboards refreshing
+     * together cost one query, not fifty.
      */
     coalesce<T>(key: string, compute: () => Promise<T>): Promise<T>;
   }
+}
+
+export interface CoalesceOptions {
+  /** How long an answer that took at least `minComputeMs` may be reused (0: never kept once it settled). */
+  keepSeconds: number;
+  /** Cheaper answers are always recomputed. */
+  minComputeMs: number;
+  /** Most answers kept; the oldest goes first. */
+  maxKept: number;
 }
 
 /**
@@ -18,33 +28,62 @@ declare module 'fastify' {
  */
 const OTHER_DATA = /^\/v1\/(experiments|assignments|stats|alerts|reports|holdouts|namespaces)(\/|$)/;
 
+interface Entry {
+  writes: number;
+  startedAt: number;
+  promise: Promise<unknown>;
+}
+
 /**
- * Single-flight for read-only analytics. A computation is shared only while it is running (nothing is kept after it
- * settles, so no answer is ever older than its own request), and only by requests that arrived before any write of
- * the data it reads was answered on this instance: a client that wrote and then reads gets a computation that
- * started after its write. Product back ends assigning users all day do not count as such writes, so dashboards
- * refreshing together still share their queries.
+ * Single-flight and short reuse for read-only analytics. A computation is shared while it runs, and an answer that
+ * was expensive (at least `minComputeMs`) is reused for `keepSeconds` after its computation started; either only by
+ * requests that arrived before any write of the data it reads was answered on this instance, so a client that wrote
+ * and then reads always gets a computation that started after its write. A reused answer echoes the window it was
+ * computed for (`from`/`to`), so it is never presented as newer than it is. Product back ends assigning users all
+ * day do not count as such writes, so dashboards refreshing together still share their queries.
  */
-export default fp(
-  async function coalesce(app: FastifyInstance) {
+export default fp<CoalesceOptions>(
+  async function coalesce(app: FastifyInstance, opts: CoalesceOptions) {
     let writes = 0;
-    const running = new Map<string, { writes: number; promise: Promise<unknown> }>();
+    const running = new Map<string, Entry>();
+    const kept = new Map<string, Entry>();
+    const keepMs = opts.keepSeconds * 1000;
     // Counted before the answer is sent, so a read that follows it never joins an older computation.
     app.addHook('onSend', async (request) => {
       if (request.method === 'GET' || request.method === 'HEAD') return;
       const route = request.routeOptions.url;
-      if (route === undefined || !OTHER_DATA.test(route)) writes++;
+      if (route === undefined || !OTHER_DATA.test(route)) {
+        writes++;
+        kept.clear();
+      }
     });
     app.decorate('coalesce', function <T>(key: string, compute: () => Promise<T>): Promise<T> {
+      const now = performance.now();
       const current = running.get(key);
       if (current && current.writes === writes) return current.promise as Promise<T>;
-      const entry = { writes, promise: compute() };
+      const recent = kept.get(key);
+      if (recent) {
+        if (recent.writes === writes && now - recent.startedAt < keepMs) return recent.promise as Promise<T>;
+        kept.delete(key);
+      }
+      const promise = compute();
+      const entry: Entry = { writes, startedAt: now, promise };
       running.set(key, entry);
-      const done = () => {
-        if (running.get(key) === entry) running.delete(key);
-      };
-      entry.promise.then(done, done);
-      return entry.promise;
+      promise.then(
+        () => {
+          if (running.get(key) === entry) running.delete(key);
+          const took = performance.now() - entry.startedAt;
+          if (keepMs > 0 && took >= opts.minComputeMs && entry.writes === writes) {
+            kept.delete(key);
+            kept.set(key, entry);
+            if (kept.size > opts.maxKept) kept.delete(kept.keys().next().value!);
+          }
+        },
+        () => {
+          if (running.get(key) === entry) running.delete(key);
+        },
+      );
+      return promise;
     });
   },
   { name: 'coalesce' },

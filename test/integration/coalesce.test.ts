@@ -62,3 +62,53 @@ t.test(
     t.match(csv.headers['content-type'], /text\/csv/, 'the format still shapes each answer');
   },
 );
+
+t.test('an expensive answer is reused for METRICS_CACHE_SECONDS, never across a write', async (t) => {
+  const app = await build(t, { METRICS_CACHE_SECONDS: '3' });
+  let runs = 0;
+  const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  // Expensive: at least 200 ms, so it is kept after it settled.
+  const slow = async () => {
+    const n = ++runs;
+    await wait(220);
+    return n;
+  };
+  const cheap = async () => ++runs;
+
+  t.equal(await app.coalesce('slow', slow), 1);
+  t.equal(await app.coalesce('slow', slow), 1, 'reused once settled');
+  t.equal(runs, 1);
+  t.equal(await app.coalesce('cheap', cheap), 2);
+  t.equal(await app.coalesce('cheap', cheap), 3, 'a cheap answer is always recomputed');
+
+  // A write answered since: the next read computes afresh, and what it computes is kept again.
+  t.equal((await post(app, '/v1/users', { userId: 'w1' })).statusCode, 200);
+  t.equal(await app.coalesce('slow', slow), 4, 'not reused across a write');
+  t.equal(await app.coalesce('slow', slow), 4);
+  // Assignments do not change what the metrics read.
+  t.equal((await post(app, '/v1/assignments', { userId: 'u' })).statusCode, 200);
+  t.equal(await app.coalesce('slow', slow), 4, 'reused across an assignment');
+
+  // Kept for the configured time from the start of its computation, then computed again.
+  await wait(3000);
+  t.equal(await app.coalesce('slow', slow), 5, 'expired after METRICS_CACHE_SECONDS');
+
+  // A write answered while an expensive computation runs: its answer is not kept for later reads.
+  const during = app.coalesce('other', slow);
+  await wait(50);
+  t.equal((await post(app, '/v1/users', { userId: 'w2' })).statusCode, 200);
+  t.equal(await during, 6);
+  t.equal(await app.coalesce('other', slow), 7, 'an answer computed across a write is not kept');
+});
+
+t.test('METRICS_CACHE_SECONDS=0 keeps nothing, however expensive', async (t) => {
+  const app = await build(t, { METRICS_CACHE_SECONDS: '0' });
+  let runs = 0;
+  const slow = async () => {
+    const n = ++runs;
+    await new Promise((r) => setTimeout(r, 220));
+    return n;
+  };
+  t.equal(await app.coalesce('slow', slow), 1);
+  t.equal(await app.coalesce('slow', slow), 2);
+});

@@ -54,6 +54,8 @@ export function startService(env: Record<string, string>, opts: StartOptions = {
       PORT: '0',
       LOG_LEVEL: 'info',
       API_KEYS,
+      // Every metric read computed afresh (tests write rows directly too); a test may ask for reuse.
+      METRICS_CACHE_SECONDS: '0',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
