@@ -139,7 +139,12 @@ t.test(
     await page.getByRole('link', { name: 'CTA copy' }).waitFor();
     t.notOk(await scrollsSideways(page), 'list: no horizontal scroll at 390 px');
     await page.setViewportSize({ width: 1280, height: 900 });
-    await page.getByLabel('Status').selectOption('completed');
+    t.equal(
+      await page.getByRole('table', { name: 'Experiments, by key' }).count(),
+      1,
+      'the caption says the order the API gives',
+    );
+    await page.getByLabel('Filter experiments by status').selectOption('completed');
     await page.waitForURL(/status=completed/);
     await page.getByRole('link', { name: 'later' }).waitFor({ state: 'detached' });
     t.equal(

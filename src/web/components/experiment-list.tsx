@@ -15,7 +15,7 @@ export function ExperimentList({ items, filtered }: { items: Experiment[]; filte
   return (
     <div class="table-wrap">
       <table>
-        <caption>Experiments, newest first</caption>
+        <caption>Experiments, by key</caption>
         <thead>
           <tr>
             <th scope="col">Experiment</th>
