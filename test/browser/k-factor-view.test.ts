@@ -215,6 +215,12 @@ t.test(
     await page.getByText('Authentication off (admin)').waitFor();
     await page.getByText('No invites in this period', { exact: true }).waitFor();
     t.equal(await page.getByLabel('API key').count(), 0, 'no key prompt');
+    // Ratios over no invites are unknown, not 0 (nor a "poor" K): a dash and the reason.
+    for (const name of ['K-factor', 'Conversion rate', 'Invites per sender']) {
+      t.equal(await card(page, name).textContent(), '—', `${name}: a dash on an empty database`);
+      t.match(await page.getByRole('group', { name }).textContent(), 'no invites', `${name}: says why`);
+    }
+    t.equal(await page.locator('.cards .status').count(), 0, 'no status word for K without invites');
     t.notMatch(await page.locator('body').innerText(), /NaN|undefined|null/, 'empty data reads cleanly');
     // Swagger UI keeps working under the security headers.
     await page.goto(`${origin}/docs`);
