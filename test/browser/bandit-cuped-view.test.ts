@@ -4,6 +4,7 @@ import {
   apiPost,
   axeViolations,
   launchBrowser,
+  scrollsSideways,
   skipWithoutChromium,
   startService,
   watch,
@@ -127,6 +128,16 @@ t.test(
     );
     t.match(await page.getByText(/CUPED adjusts for/).textContent(), /days with activity in the 14 days/);
     t.same(await axeViolations(page), [], 'no serious or critical accessibility violation');
+    // At 390 px the CUPED table scrolls inside its own box; the page does not scroll sideways.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.waitForTimeout(100);
+    t.notOk(await scrollsSideways(page), 'CUPED on: no horizontal page scroll at 390 px');
+    t.equal(
+      await cuped.evaluate((el) => getComputedStyle(el.parentElement!).overflowX),
+      'auto',
+      'the CUPED table sits in a scroll container',
+    );
+    await page.setViewportSize({ width: 1280, height: 900 });
     await page.getByLabel('CUPED (variance reduction)').uncheck();
     await page.getByRole('table', { name: /CUPED adjustment/ }).waitFor({ state: 'detached' });
     t.same(seen.errors, [], 'no console error');
