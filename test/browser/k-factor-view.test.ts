@@ -221,6 +221,42 @@ t.test(
       t.match(await page.getByRole('group', { name }).textContent(), 'no invites', `${name}: says why`);
     }
     t.equal(await page.locator('.cards .status').count(), 0, 'no status word for K without invites');
+    // A later stage larger than the one before (signups without a recorded click) reads as growth.
+    await page.route(/\/v1\/metrics\/funnel/, (route) =>
+      route.fulfill({
+        json: {
+          stages: [
+            {
+              stage: 'invited',
+              count: 100,
+              conversionFromTop: 1,
+              conversionFromPrevious: null,
+              medianSecondsFromPrevious: null,
+            },
+            {
+              stage: 'clicked',
+              count: 40,
+              conversionFromTop: 0.4,
+              conversionFromPrevious: 0.4,
+              medianSecondsFromPrevious: 60,
+            },
+            {
+              stage: 'signed_up',
+              count: 50,
+              conversionFromTop: 0.5,
+              conversionFromPrevious: 1.25,
+              medianSecondsFromPrevious: null,
+            },
+          ],
+        },
+      }),
+    );
+    await page.getByRole('button', { name: 'Refresh now' }).click();
+    const funnel = page.getByRole('list', { name: 'Invite funnel' });
+    await funnel.getByText('+25.0 % growth').waitFor();
+    t.match(await funnel.textContent(), '60.0 % drop-off', 'a smaller stage is still a drop-off');
+    t.notMatch(await funnel.textContent(), /-\d/, 'no negative drop-off');
+    await page.unroute(/\/v1\/metrics\/funnel/);
     t.notMatch(await page.locator('body').innerText(), /NaN|undefined|null/, 'empty data reads cleanly');
     // Swagger UI keeps working under the security headers.
     await page.goto(`${origin}/docs`);
