@@ -3,12 +3,17 @@ import type { GrowthTimeline } from '../api.js';
 import type { Flagged } from './anomaly-list.js';
 import { type Dataset, LineChart, PALETTE } from './line-chart.js';
 
-/** A marker at each flagged day of one metric: the day's value, triangles only (no line). */
+/**
+ * A marker at each flagged day of one metric, triangles only (no line): at the day's value of the series it
+ * belongs to. K's markers sit on the K line (its axis, y1) at the line's K for that day, since the anomaly rule's
+ * K uses a 1-day conversion window and would float off the line; the list under the chart gives the rule's value.
+ */
 function markers(
   labels: string[],
   flagged: Flagged[],
   metric: Flagged['metric'],
   label: string,
+  onLine?: (i: number) => number | null,
 ): Dataset | null {
   const mine = flagged.filter((d) => d.metric === metric);
   if (mine.length === 0) return null;
@@ -16,14 +21,17 @@ function markers(
   return {
     type: 'line',
     label,
-    data: labels.map((l) => byDate.get(l)?.value ?? null),
+    data: labels.map((l, i) => {
+      const d = byDate.get(l);
+      return d ? (onLine?.(i) ?? d.value ?? null) : null;
+    }),
     showLine: false,
     pointStyle: 'triangle',
     pointRadius: labels.map((l) => (byDate.has(l) ? 8 : 0)),
     pointRotation: labels.map((l) => (byDate.get(l)?.status === 'drop' ? 180 : 0)),
     borderColor: '#b91c1c',
     backgroundColor: '#b91c1c',
-    ...(metric === 'k_factor' ? { yAxisID: 'y1' } : {}),
+    yAxisID: metric === 'k_factor' ? 'y1' : 'y',
   };
 }
 
@@ -68,7 +76,7 @@ export function GrowthTimelineChart({
       ...[
         markers(labels, flagged, 'signups', 'Anomaly: signups'),
         markers(labels, flagged, 'invites', 'Anomaly: invites'),
-        markers(labels, flagged, 'k_factor', 'Anomaly: K'),
+        markers(labels, flagged, 'k_factor', 'Anomaly: K', (i) => t.periods[i]?.kFactor ?? null),
       ].filter((d): d is Dataset => d !== null),
     ],
     [t, labels, flagged],
