@@ -38,16 +38,31 @@ t.test(
     await page.getByRole('button', { name: 'Open dashboard' }).click();
     await page.getByText('No experiments yet.').waitFor();
 
-    // The API's validation errors appear next to the field they name.
-    await page.getByLabel('Key', { exact: true }).fill('cta_copy');
+    // Obvious slips are named beside their field before anything is sent.
+    await page.getByLabel('Key', { exact: true }).fill('CTA copy');
     await page.getByLabel('Name').fill('CTA copy');
     await page.getByLabel('Hypothesis').fill('"Invite a buddy" converts better than "Share"');
-    await page.getByLabel('Variants and weights').fill('control:50');
+    await page.getByLabel('Variants and weights').fill('control=50,variant_a:abc');
     await page.getByLabel('Traffic (%)').fill('150');
+    await page.getByRole('button', { name: 'Create experiment' }).click();
+    await page.locator('#new-key-error').waitFor();
+    t.match(await page.locator('#new-key-error').textContent(), /lowercase letters.*e\.g\. cta_copy/);
+    t.match(
+      await page.locator('#new-weights-error').textContent(),
+      /key:weight.*control:50,variant_a:50 \(check "control=50", "variant_a:abc"\)/,
+    );
+    t.match(await page.locator('#new-trafficPercent-error').textContent(), /between 0 and 100/);
+    t.equal(await page.getByLabel('Traffic (%)').getAttribute('aria-invalid'), 'true');
+    t.same(seen.errors, [], 'nothing was sent (no refused request)');
+    await page.getByLabel('Traffic (%)').fill('100');
+    t.equal(await page.locator('#new-trafficPercent-error').count(), 0, 'editing a field clears its error');
+
+    // The API's validation errors appear next to the field they name.
+    await page.getByLabel('Key', { exact: true }).fill('cta_copy');
+    await page.getByLabel('Variants and weights').fill('control:50');
     await page.getByRole('button', { name: 'Create experiment' }).click();
     await page.locator('#new-weights-error').waitFor();
     t.match(await page.locator('#new-weights-error').textContent(), /2–20 variants/);
-    t.match(await page.locator('#new-trafficPercent-error').textContent(), /between 0 and 100/);
     t.equal(await page.getByLabel('Variants and weights').getAttribute('aria-invalid'), 'true');
     t.equal(await page.locator('#new-key-error').count(), 0, 'the key field has no error');
     t.same(
@@ -155,6 +170,20 @@ t.test(
       'completed',
     );
     t.same(await axeViolations(page), [], 'list view: no serious or critical accessibility violation');
+
+    // A key already taken: said in words beside the key field.
+    await page.getByLabel('Key', { exact: true }).fill('cta_copy');
+    await page.getByRole('button', { name: 'Create experiment' }).click();
+    await page.locator('#new-key-error').waitFor();
+    t.match(
+      await page.locator('#new-key-error').textContent(),
+      /"cta_copy" is taken by an existing experiment/,
+    );
+    t.same(
+      seen.errors.splice(0),
+      ['Failed to load resource: the server responded with a status of 409 (Conflict)'],
+      'the refused create (409) is the only console line',
+    );
 
     t.same(seen.errors, [], 'no console error');
     t.same(seen.offOrigin, [], 'every request stays on the service');
