@@ -23,6 +23,10 @@ export const fmtNumber = (x: number | null | undefined, digits = 2): string =>
 export const fmtP = (p: number | null | undefined): string =>
   !finite(p) ? DASH : p < 0.001 ? '< 0.001' : p.toFixed(3);
 
+/** A p-value in a sentence: "p < 0.001" for tiny ones (never "p = < 0.001" or 1e-12), else "p = 0.042". */
+export const fmtPIs = (p: number | null | undefined): string =>
+  !finite(p) ? `p ${DASH}` : p < 0.001 ? 'p < 0.001' : `p = ${p.toFixed(3)}`;
+
 /** Durations given in seconds, in the unit that reads best. */
 export const fmtDuration = (s: number | null | undefined): string => {
   if (!finite(s)) return DASH;
