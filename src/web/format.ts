@@ -20,6 +20,19 @@ export const fmtInt = (x: number | null | undefined): string =>
 export const fmtNumber = (x: number | null | undefined, digits = 2): string =>
   finite(x) ? x.toFixed(digits) : DASH;
 
+// One formatter per number of decimals; 'en-US' so the page reads the same on every machine (1,234.50).
+const amountFormats = new Map<number, Intl.NumberFormat>();
+/** Money and other amounts that can run into thousands (revenue, LTV, attribution credit): 12,345.67. */
+export const fmtAmount = (x: number | null | undefined, digits = 2): string => {
+  if (!finite(x)) return DASH;
+  let f = amountFormats.get(digits);
+  if (!f) {
+    f = new Intl.NumberFormat('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+    amountFormats.set(digits, f);
+  }
+  return f.format(x);
+};
+
 export const fmtP = (p: number | null | undefined): string =>
   !finite(p) ? DASH : p < 0.001 ? '< 0.001' : p.toFixed(3);
 

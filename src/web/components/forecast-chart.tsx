@@ -1,7 +1,7 @@
 import { Chart, Filler } from 'chart.js';
 import { useMemo } from 'preact/hooks';
 import type { Forecast } from '../api.js';
-import { fmtDate, fmtInt, fmtK, fmtNumber } from '../format.js';
+import { fmtAmount, fmtDate, fmtInt, fmtK } from '../format.js';
 import { type Dataset, LineChart } from './line-chart.js';
 
 Chart.register(Filler);
@@ -52,11 +52,11 @@ export function ForecastChart({ f }: { f: Forecast }) {
         </div>
         <div>
           <dt>Organic per day</dt>
-          <dd>{fmtNumber(f.organicPerDay)}</dd>
+          <dd>{fmtAmount(f.organicPerDay)}</dd>
         </div>
         <div>
           <dt>Steady state per day</dt>
-          <dd>{f.viral ? 'none: K ≥ 1, growth compounds' : fmtNumber(f.steadyStatePerDay)}</dd>
+          <dd>{f.viral ? 'none: K ≥ 1, growth compounds' : fmtAmount(f.steadyStatePerDay)}</dd>
         </div>
         <div>
           <dt>Signups in the next {f.horizonDays} days</dt>

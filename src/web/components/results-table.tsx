@@ -1,5 +1,5 @@
 import type { Results } from '../api.js';
-import { fmtInt, fmtK, fmtLift, fmtNumber, fmtP, fmtPct } from '../format.js';
+import { fmtAmount, fmtInt, fmtK, fmtLift, fmtNumber, fmtP, fmtPct } from '../format.js';
 import { LiftBar } from './lift-bar.js';
 
 type Row = Results['variants'][number];
@@ -37,7 +37,7 @@ const shapeOf = (r: Results): Shape => {
       outcome: r.metric === 'ltv' ? `LTV (${r.horizonDays ?? 30} days)` : 'Mean value',
       countLabel: r.metric === 'ltv' ? 'Paying' : 'Conversions',
       count: (v) => fmtInt(v.converted),
-      value: (v) => fmtNumber(v.value?.mean),
+      value: (v) => fmtAmount(v.value?.mean),
       lift: (v) => ({ estimate: v.value?.meanDifference ?? null, ci: v.value?.ci ?? null }),
       liftLabel: 'Difference in mean',
       pValue: (v) => v.value?.pValue ?? null,

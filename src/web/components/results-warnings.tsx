@@ -10,8 +10,8 @@ export function ResultsWarnings({ r }: { r: Results }) {
     <>
       {r.srm.mismatch ? (
         <Message kind="warning" title="Sample ratio mismatch">
-          Exposed users per variant differ from the weights (χ² {fmtPIs(r.srm.pValue)}). Check assignment
-          and exposure logging before trusting these results.
+          Exposed users per variant differ from the weights (χ² {fmtPIs(r.srm.pValue)}). Check assignment and
+          exposure logging before trusting these results.
         </Message>
       ) : null}
       {r.totals.exposed === 0 ? (
