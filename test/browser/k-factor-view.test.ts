@@ -266,3 +266,32 @@ t.test(
     t.same(seen.offOrigin, [], 'every request stays on the service');
   },
 );
+
+t.test(
+  'an ingest key: the header says it cannot read, and no view calls what it may not read',
+  { skip: skipWithoutChromium },
+  async (t) => {
+    const INGEST = 'ingest-key-browser-1';
+    const { origin } = await startService(t, { API_KEYS: `${API_KEYS},ingest:${INGEST}` });
+    const browser = await launchBrowser();
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    t.teardown(() => context.close());
+    const page = await context.newPage();
+    const seen = watch(page, origin);
+    await page.goto(`${origin}/dashboard/k-factor`);
+    await page.getByLabel('API key').fill(INGEST);
+    await page.getByRole('button', { name: 'Open dashboard' }).click();
+    await page.getByRole('banner').getByText('This key cannot read').waitFor();
+    t.equal(await page.getByRole('alert').getByText('This key cannot read').count(), 1, 'and the page too');
+    t.equal(await page.getByRole('button', { name: 'Refresh now' }).count(), 0, 'nothing to refresh');
+    await page.getByRole('link', { name: 'Experiments' }).click();
+    await page.waitForURL(/\/dashboard\/experiments/);
+    await page.getByRole('alert').getByText('This key cannot read').waitFor();
+    t.same(seen.apiCalls, ['/v1/me'], 'only /v1/me is called');
+    t.same(await axeViolations(page), [], 'no serious or critical accessibility violation');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.waitForTimeout(100);
+    t.notOk(await scrollsSideways(page), 'no horizontal scroll at 390 px');
+    t.same(seen.errors, [], 'no console error');
+  },
+);
