@@ -59,8 +59,8 @@ export function App() {
         {me.value?.scope === 'ingest' ? (
           <Message kind="error" title="This key cannot read">
             <p>
-              It has the ingest scope: it sends events and assignments, and every view here would answer 403. Open
-              the dashboard with a key of the read or admin scope.
+              It has the ingest scope: it sends events and assignments, and every view here would answer 403.
+              Open the dashboard with a key of the read or admin scope.
             </p>
             <button type="button" onClick={forgetKey}>
               Use another key

@@ -109,6 +109,9 @@ t.test('K-factor view in Chromium, as a growth analyst uses it', { skip: skipWit
     return s;
   };
   const week = await checkCards(7);
+  // At 1280 px the header (views, refresh, key) is one row, not one and a bit.
+  const header = await page.getByRole('banner').boundingBox();
+  t.ok(header && header.height < 60, `header in one row at 1280 px (${header?.height} px high)`);
   t.ok(
     await page.getByRole('img', { name: /Growth timeline per day/ }).isVisible(),
     'the growth chart is drawn',

@@ -36,7 +36,7 @@ export function Header() {
           {m.authEnabled ? (
             <>
               <span>
-                Key <span class="id">{m.keyId}</span> ({m.scope})
+                Key <span class="id key-id">{m.keyId}</span>
               </span>
               {cannotRead ? <strong class="cannot-read">This key cannot read</strong> : null}
               <button type="button" onClick={forgetKey}>
