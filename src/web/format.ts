@@ -59,3 +59,11 @@ export const fmtTime = (d: Date): string => d.toTimeString().slice(0, 8);
 
 /** snake_case API words as text ("scale_aggressively" → "scale aggressively"). */
 export const words = (s: string): string => s.replaceAll('_', ' ');
+
+const METRIC_NAMES: Record<string, string> = {
+  k_factor: 'K-factor',
+  retention_d7: 'day-7 retention',
+  ltv: 'LTV',
+};
+/** A metric's name for people ("retention_d7" → "day-7 retention"); other names as written, in words. */
+export const metricName = (m: string): string => METRIC_NAMES[m] ?? words(m);
