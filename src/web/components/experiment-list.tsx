@@ -41,7 +41,7 @@ export function ExperimentList({ items, filtered }: { items: Experiment[]; filte
               <td>{metricName(e.targetMetric)}</td>
               <td class="num">{fmtPct(e.trafficPercent / 100, 0)}</td>
               <td>{e.variants.map((v) => v.key).join(', ')}</td>
-              <td>{fmtDate(e.startedAt)}</td>
+              <td class="nowrap">{fmtDate(e.startedAt)}</td>
             </tr>
           ))}
         </tbody>
