@@ -307,6 +307,7 @@ t.test('Growth view with no data says so in words', { skip: skipWithoutChromium 
   await page.getByText('No signups or invites in this period.').waitFor();
   t.equal(await page.getByText('No signups in this period.').count(), 2, 'retention and LTV');
   await page.getByText('No signups in this window: the projection is flat at zero.').waitFor();
+  t.equal(await page.getByRole('img', { name: /Projected signups/ }).count(), 0, 'no chart of zeros');
   t.ok(await page.getByRole('radio', { name: '90 days' }).isChecked(), '90 days by default');
   t.notMatch(await page.locator('body').innerText(), /NaN|undefined|null/, 'empty data reads cleanly');
   t.same(await axeViolations(page), [], 'no serious or critical accessibility violation');

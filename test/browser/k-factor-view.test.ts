@@ -224,6 +224,7 @@ t.test(
       t.match(await page.getByRole('group', { name }).textContent(), 'no invites', `${name}: says why`);
     }
     t.equal(await page.locator('.cards .status').count(), 0, 'no status word for K without invites');
+    await page.getByText('No invites or signups in this period, so nothing to chart.').waitFor();
     // A later stage larger than the one before (signups without a recorded click) reads as growth.
     await page.route(/\/v1\/metrics\/funnel/, (route) =>
       route.fulfill({

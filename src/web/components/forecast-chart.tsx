@@ -37,6 +37,10 @@ export function ForecastChart({ f }: { f: Forecast }) {
     [f],
   );
   const last = f.projection.at(-1);
+  // Without signups the figures are zeros by definition and the band is rounding noise: say so, draw nothing.
+  if (f.organic + f.referred === 0) {
+    return <p class="empty">No signups in this window: the projection is flat at zero.</p>;
+  }
   return (
     <>
       <dl class="facts">
@@ -63,9 +67,6 @@ export function ForecastChart({ f }: { f: Forecast }) {
           <dd>{fmtInt(last?.cumulativeExpected)}</dd>
         </div>
       </dl>
-      {f.organic + f.referred === 0 ? (
-        <p class="empty">No signups in this window: the projection is flat at zero.</p>
-      ) : null}
       <LineChart
         label={`Projected signups per day for the next ${f.horizonDays} days with an 80 % interval`}
         labels={labels}

@@ -35,6 +35,10 @@ function markers(
   };
 }
 
+/** No invites and no signups on any day: a chart would be a flat line at zero. */
+export const quiet = (t: GrowthTimeline): boolean =>
+  t.periods.every((p) => p.invites === 0 && p.organicSignups === 0 && p.referredSignups === 0);
+
 /**
  * Invites and signups (organic vs referred) per day as bars, K of each day's invites as a line, and red triangles
  * on the days the anomaly rule flags (▲ spike, ▼ drop).
@@ -81,7 +85,7 @@ export function GrowthTimelineChart({
     ],
     [t, labels, flagged],
   );
-  if (t.periods.length === 0) return <p class="empty">Nothing happened in this period.</p>;
+  if (quiet(t)) return <p class="empty">No invites or signups in this period, so nothing to chart.</p>;
   return (
     <LineChart
       label={`Growth timeline per day, ${labels[0]} to ${labels[labels.length - 1]}: invites, organic and referred signups, and K${flagged.length ? `, with ${flagged.length} anomalies marked` : ''}`}
