@@ -133,7 +133,9 @@ t.test(
     await page.waitForTimeout(100);
     t.notOk(await scrollsSideways(page), 'CUPED on: no horizontal page scroll at 390 px');
     t.equal(
-      await cuped.evaluate((el) => getComputedStyle(el.parentElement!).overflowX),
+      await page.evaluate<string>(
+        `getComputedStyle(document.querySelector('.cuped-summary table').parentElement).overflowX`,
+      ),
       'auto',
       'the CUPED table sits in a scroll container',
     );
