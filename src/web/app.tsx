@@ -57,8 +57,11 @@ export function App() {
       <Header />
       <main id="main">
         {me.value?.scope === 'ingest' ? (
-          <Message kind="error" title="This key has the ingest scope (403 on every view)">
-            <p>Ingest keys send events; the dashboard needs a key with the read or admin scope.</p>
+          <Message kind="error" title="This key cannot read">
+            <p>
+              It has the ingest scope: it sends events and assignments, and every view here would answer 403.
+              Open the dashboard with a key of the read or admin scope.
+            </p>
             <button type="button" onClick={forgetKey}>
               Use another key
             </button>

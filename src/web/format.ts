@@ -20,8 +20,25 @@ export const fmtInt = (x: number | null | undefined): string =>
 export const fmtNumber = (x: number | null | undefined, digits = 2): string =>
   finite(x) ? x.toFixed(digits) : DASH;
 
+// One formatter per number of decimals; 'en-US' so the page reads the same on every machine (1,234.50).
+const amountFormats = new Map<number, Intl.NumberFormat>();
+/** Money and other amounts that can run into thousands (revenue, LTV, attribution credit): 12,345.67. */
+export const fmtAmount = (x: number | null | undefined, digits = 2): string => {
+  if (!finite(x)) return DASH;
+  let f = amountFormats.get(digits);
+  if (!f) {
+    f = new Intl.NumberFormat('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+    amountFormats.set(digits, f);
+  }
+  return f.format(x);
+};
+
 export const fmtP = (p: number | null | undefined): string =>
   !finite(p) ? DASH : p < 0.001 ? '< 0.001' : p.toFixed(3);
+
+/** A p-value in a sentence: "p < 0.001" for tiny ones (never "p = < 0.001" or 1e-12), else "p = 0.042". */
+export const fmtPIs = (p: number | null | undefined): string =>
+  !finite(p) ? `p ${DASH}` : p < 0.001 ? 'p < 0.001' : `p = ${p.toFixed(3)}`;
 
 /** Durations given in seconds, in the unit that reads best. */
 export const fmtDuration = (s: number | null | undefined): string => {
@@ -42,3 +59,11 @@ export const fmtTime = (d: Date): string => d.toTimeString().slice(0, 8);
 
 /** snake_case API words as text ("scale_aggressively" → "scale aggressively"). */
 export const words = (s: string): string => s.replaceAll('_', ' ');
+
+const METRIC_NAMES: Record<string, string> = {
+  k_factor: 'K-factor',
+  retention_d7: 'day-7 retention',
+  ltv: 'LTV',
+};
+/** A metric's name for people ("retention_d7" → "day-7 retention"); other names as written, in words. */
+export const metricName = (m: string): string => METRIC_NAMES[m] ?? words(m);

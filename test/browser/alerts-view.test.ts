@@ -143,8 +143,23 @@ t.test(
     await form.getByLabel('Type').selectOption('anomaly');
     await form.getByLabel('Metric').selectOption('signups');
     await form.getByLabel('Cooldown (minutes)').fill('-5');
+    await form.getByLabel('Email to').fill('growth@example.com');
     await form.getByRole('button', { name: 'Create rule' }).click();
-    await form.getByText(/cooldownMinutes:/).waitFor();
+    // Each API error sits beside the field it names; the top only says that a field needs a change.
+    await form.locator('#new-alert-cooldownMinutes-error').waitFor();
+    t.equal(await form.getByLabel('Cooldown (minutes)').getAttribute('aria-invalid'), 'true');
+    t.match(await form.getByRole('alert').textContent(), /A field below needs a change/);
+    t.notMatch(await form.getByRole('alert').textContent(), /cooldownMinutes/, 'no API path at the top');
+    await form.getByLabel('Cooldown (minutes)').fill('30');
+    await form.getByRole('button', { name: 'Create rule' }).click();
+    await form.locator('#new-alert-emailTo-error').waitFor();
+    t.match(
+      await form.locator('#new-alert-emailTo-error').textContent(),
+      /SMTP_URL/,
+      'channels.0 → Email to',
+    );
+    t.equal(await form.locator('#new-alert-cooldownMinutes-error').count(), 0, 'the fixed field is clear');
+    await form.getByLabel('Email to').fill('');
     await form.getByLabel('Cooldown (minutes)').fill('30');
     await form.getByRole('button', { name: 'Create rule' }).click();
     await page.getByRole('row', { name: /^Signups drop/ }).waitFor();
@@ -258,7 +273,7 @@ t.test(
       (e) => !/status of 400 \(Bad Request\)/.test(e),
     );
     t.same(errors, [], 'no other console error');
-    t.equal(seen.errors.length, 1, 'the one refused create');
+    t.equal(seen.errors.length, 2, 'the two refused creates');
     t.same([...seen.offOrigin, ...readSeen.offOrigin], [], 'every request stays on the service');
   },
 );

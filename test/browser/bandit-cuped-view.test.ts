@@ -4,6 +4,7 @@ import {
   apiPost,
   axeViolations,
   launchBrowser,
+  scrollsSideways,
   skipWithoutChromium,
   startService,
   watch,
@@ -127,8 +128,33 @@ t.test(
     );
     t.match(await page.getByText(/CUPED adjusts for/).textContent(), /days with activity in the 14 days/);
     t.same(await axeViolations(page), [], 'no serious or critical accessibility violation');
+    // At 390 px the CUPED table scrolls inside its own box; the page does not scroll sideways.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.waitForTimeout(100);
+    t.notOk(await scrollsSideways(page), 'CUPED on: no horizontal page scroll at 390 px');
+    t.equal(
+      await page.evaluate<string>(
+        `getComputedStyle(document.querySelector('.cuped-summary table').parentElement).overflowX`,
+      ),
+      'auto',
+      'the CUPED table sits in a scroll container',
+    );
+    await page.setViewportSize({ width: 1280, height: 900 });
     await page.getByLabel('CUPED (variance reduction)').uncheck();
     await page.getByRole('table', { name: /CUPED adjustment/ }).waitFor({ state: 'detached' });
+
+    // A sample-ratio mismatch with a tiny χ² p-value reads "p < 0.001".
+    await page.route(/\/v1\/experiments\/copy\/results\?/, async (route) => {
+      const res = await route.fetch();
+      const body = (await res.json()) as { srm: { mismatch: boolean; pValue: number | null } };
+      body.srm = { ...body.srm, mismatch: true, pValue: 3.2e-14 };
+      await route.fulfill({ response: res, json: body });
+    });
+    await page.getByRole('button', { name: 'Refresh now' }).click();
+    const srm = page.getByText(/Exposed users per variant differ from the weights/);
+    await srm.waitFor();
+    t.match(await srm.textContent(), '(χ² p < 0.001)');
+    await page.unroute(/\/v1\/experiments\/copy\/results\?/);
     t.same(seen.errors, [], 'no console error');
     t.same(seen.offOrigin, [], 'every request stays on the service');
   },

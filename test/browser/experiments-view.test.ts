@@ -38,16 +38,31 @@ t.test(
     await page.getByRole('button', { name: 'Open dashboard' }).click();
     await page.getByText('No experiments yet.').waitFor();
 
-    // The API's validation errors appear next to the field they name.
-    await page.getByLabel('Key', { exact: true }).fill('cta_copy');
+    // Obvious slips are named beside their field before anything is sent.
+    await page.getByLabel('Key', { exact: true }).fill('CTA copy');
     await page.getByLabel('Name').fill('CTA copy');
     await page.getByLabel('Hypothesis').fill('"Invite a buddy" converts better than "Share"');
-    await page.getByLabel('Variants and weights').fill('control:50');
+    await page.getByLabel('Variants and weights').fill('control=50,variant_a:abc');
     await page.getByLabel('Traffic (%)').fill('150');
+    await page.getByRole('button', { name: 'Create experiment' }).click();
+    await page.locator('#new-key-error').waitFor();
+    t.match(await page.locator('#new-key-error').textContent(), /lowercase letters.*e\.g\. cta_copy/);
+    t.match(
+      await page.locator('#new-weights-error').textContent(),
+      /key:weight.*control:50,variant_a:50 \(check "control=50", "variant_a:abc"\)/,
+    );
+    t.match(await page.locator('#new-trafficPercent-error').textContent(), /between 0 and 100/);
+    t.equal(await page.getByLabel('Traffic (%)').getAttribute('aria-invalid'), 'true');
+    t.same(seen.errors, [], 'nothing was sent (no refused request)');
+    await page.getByLabel('Traffic (%)').fill('100');
+    t.equal(await page.locator('#new-trafficPercent-error').count(), 0, 'editing a field clears its error');
+
+    // The API's validation errors appear next to the field they name.
+    await page.getByLabel('Key', { exact: true }).fill('cta_copy');
+    await page.getByLabel('Variants and weights').fill('control:50');
     await page.getByRole('button', { name: 'Create experiment' }).click();
     await page.locator('#new-weights-error').waitFor();
     t.match(await page.locator('#new-weights-error').textContent(), /2–20 variants/);
-    t.match(await page.locator('#new-trafficPercent-error').textContent(), /between 0 and 100/);
     t.equal(await page.getByLabel('Variants and weights').getAttribute('aria-invalid'), 'true');
     t.equal(await page.locator('#new-key-error').count(), 0, 'the key field has no error');
     t.same(
@@ -132,6 +147,13 @@ t.test(
     await page.setViewportSize({ width: 390, height: 844 });
     await page.waitForTimeout(100);
     t.notOk(await scrollsSideways(page), 'detail view: no horizontal scroll at 390 px');
+    // Line boxes of each actor's text (evaluated as a string: the tests do not compile against the DOM).
+    const actorLines = await page.evaluate<number[]>(`[...document.querySelectorAll('td.actor')].map((c) => {
+      const r = document.createRange();
+      r.selectNodeContents(c);
+      return r.getClientRects().length;
+    })`);
+    t.ok(actorLines.length > 0 && actorLines.every((n) => n === 1), 'each actor stays on one line at 390 px');
 
     // The list: badges and the status filter (kept in the URL).
     await apiPost(app, '/v1/experiments', { key: 'later', variants: [{ key: 'a' }, { key: 'b' }] }, ADMIN);
@@ -139,7 +161,12 @@ t.test(
     await page.getByRole('link', { name: 'CTA copy' }).waitFor();
     t.notOk(await scrollsSideways(page), 'list: no horizontal scroll at 390 px');
     await page.setViewportSize({ width: 1280, height: 900 });
-    await page.getByLabel('Status').selectOption('completed');
+    t.equal(
+      await page.getByRole('table', { name: 'Experiments, by key' }).count(),
+      1,
+      'the caption says the order the API gives',
+    );
+    await page.getByLabel('Filter experiments by status').selectOption('completed');
     await page.waitForURL(/status=completed/);
     await page.getByRole('link', { name: 'later' }).waitFor({ state: 'detached' });
     t.equal(
@@ -150,6 +177,20 @@ t.test(
       'completed',
     );
     t.same(await axeViolations(page), [], 'list view: no serious or critical accessibility violation');
+
+    // A key already taken: said in words beside the key field.
+    await page.getByLabel('Key', { exact: true }).fill('cta_copy');
+    await page.getByRole('button', { name: 'Create experiment' }).click();
+    await page.locator('#new-key-error').waitFor();
+    t.match(
+      await page.locator('#new-key-error').textContent(),
+      /"cta_copy" is taken by an existing experiment/,
+    );
+    t.same(
+      seen.errors.splice(0),
+      ['Failed to load resource: the server responded with a status of 409 (Conflict)'],
+      'the refused create (409) is the only console line',
+    );
 
     t.same(seen.errors, [], 'no console error');
     t.same(seen.offOrigin, [], 'every request stays on the service');

@@ -126,6 +126,9 @@ interface Forecast {
   projection: { cumulativeExpected: number }[];
 }
 
+/** Money and credit as the page writes them: en-US, thousands separated, 2 decimals. */
+const amount = (x: number) =>
+  new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(x);
 const pct = (x: number | null) => (x === null ? 'not yet' : `${(x * 100).toFixed(1)} %`);
 const cellTexts = (page: Page, selector: string) =>
   page.locator(selector).evaluateAll((els) => els.map((e) => (e.textContent ?? '').trim()));
@@ -190,12 +193,28 @@ t.test('Growth view in Chromium: every figure equals the API', { skip: skipWitho
   const ltv = await apiGet<Ltv>(app, '/v1/metrics/ltv?days=90&horizonDays=30', READ);
   const ltvTable = page.getByRole('table', { name: /Revenue in the first 30 days/ });
   const totalRow = await ltvTable.locator('tfoot tr').textContent();
-  t.match(totalRow, ltv.total.ltv === null ? 'not yet' : ltv.total.ltv.toFixed(2), 'total LTV');
+  t.match(totalRow, ltv.total.ltv === null ? 'not yet' : amount(ltv.total.ltv), 'total LTV');
   t.ok(ltv.total.matured > 0 && ltv.total.ltv !== null, 'some users have matured');
   for (const s of ltv.sources) {
     const row = ltvTable.getByRole('row', { name: new RegExp(`^${s.source.replace('_', ' ')}`) });
-    t.match(await row.textContent(), s.ltv === null ? 'not yet' : s.ltv.toFixed(2), `LTV of ${s.source}`);
+    t.match(await row.textContent(), s.ltv === null ? 'not yet' : amount(s.ltv), `LTV of ${s.source}`);
   }
+
+  t.match(totalRow, amount(ltv.total.revenue), 'total revenue');
+  // Large amounts get thousands separators (the API's revenue × 1000, served to the page).
+  await page.route(/\/v1\/metrics\/ltv\?/, async (route) => {
+    const res = await route.fetch();
+    const body = (await res.json()) as Ltv;
+    body.total.revenue *= 1000;
+    await route.fulfill({ response: res, json: body });
+  });
+  await page.getByRole('button', { name: 'Refresh now' }).click();
+  await ltvTable
+    .locator('tfoot')
+    .getByText(amount(ltv.total.revenue * 1000))
+    .waitFor();
+  t.match(amount(ltv.total.revenue * 1000), /^\d{1,3}(,\d{3})+\.\d\d$/, 'written with separators');
+  await page.unroute(/\/v1\/metrics\/ltv\?/);
 
   // Attribution: the model switch changes the URL and the credits follow the API for that model.
   const checkAttribution = async (model: string) => {
@@ -205,7 +224,7 @@ t.test('Growth view in Chromium: every figure equals the API', { skip: skipWitho
     for (const s of a.bySource) {
       const row = table.getByRole('row', { name: new RegExp(`^${s.source.replace('_', ' ')}`) });
       const text = await row.textContent();
-      t.match(text, s.credit.toFixed(2), `${model}: credit of ${s.source}`);
+      t.match(text, amount(s.credit), `${model}: credit of ${s.source}`);
       t.match(text, `${(s.share * 100).toFixed(1)} %`, `${model}: share of ${s.source}`);
     }
     return a;
@@ -288,6 +307,7 @@ t.test('Growth view with no data says so in words', { skip: skipWithoutChromium 
   await page.getByText('No signups or invites in this period.').waitFor();
   t.equal(await page.getByText('No signups in this period.').count(), 2, 'retention and LTV');
   await page.getByText('No signups in this window: the projection is flat at zero.').waitFor();
+  t.equal(await page.getByRole('img', { name: /Projected signups/ }).count(), 0, 'no chart of zeros');
   t.ok(await page.getByRole('radio', { name: '90 days' }).isChecked(), '90 days by default');
   t.notMatch(await page.locator('body').innerText(), /NaN|undefined|null/, 'empty data reads cleanly');
   t.same(await axeViolations(page), [], 'no serious or critical accessibility violation');

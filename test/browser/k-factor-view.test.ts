@@ -109,6 +109,9 @@ t.test('K-factor view in Chromium, as a growth analyst uses it', { skip: skipWit
     return s;
   };
   const week = await checkCards(7);
+  // At 1280 px the header (views, refresh, key) is one row, not one and a bit.
+  const header = await page.getByRole('banner').boundingBox();
+  t.ok(header && header.height < 60, `header in one row at 1280 px (${header?.height} px high)`);
   t.ok(
     await page.getByRole('img', { name: /Growth timeline per day/ }).isVisible(),
     'the growth chart is drawn',
@@ -215,6 +218,49 @@ t.test(
     await page.getByText('Authentication off (admin)').waitFor();
     await page.getByText('No invites in this period', { exact: true }).waitFor();
     t.equal(await page.getByLabel('API key').count(), 0, 'no key prompt');
+    // Ratios over no invites are unknown, not 0 (nor a "poor" K): a dash and the reason.
+    for (const name of ['K-factor', 'Conversion rate', 'Invites per sender']) {
+      t.equal(await card(page, name).textContent(), '—', `${name}: a dash on an empty database`);
+      t.match(await page.getByRole('group', { name }).textContent(), 'no invites', `${name}: says why`);
+    }
+    t.equal(await page.locator('.cards .status').count(), 0, 'no status word for K without invites');
+    await page.getByText('No invites or signups in this period, so nothing to chart.').waitFor();
+    // A later stage larger than the one before (signups without a recorded click) reads as growth.
+    await page.route(/\/v1\/metrics\/funnel/, (route) =>
+      route.fulfill({
+        json: {
+          stages: [
+            {
+              stage: 'invited',
+              count: 100,
+              conversionFromTop: 1,
+              conversionFromPrevious: null,
+              medianSecondsFromPrevious: null,
+            },
+            {
+              stage: 'clicked',
+              count: 40,
+              conversionFromTop: 0.4,
+              conversionFromPrevious: 0.4,
+              medianSecondsFromPrevious: 60,
+            },
+            {
+              stage: 'signed_up',
+              count: 50,
+              conversionFromTop: 0.5,
+              conversionFromPrevious: 1.25,
+              medianSecondsFromPrevious: null,
+            },
+          ],
+        },
+      }),
+    );
+    await page.getByRole('button', { name: 'Refresh now' }).click();
+    const funnel = page.getByRole('list', { name: 'Invite funnel' });
+    await funnel.getByText('+25.0 % growth').waitFor();
+    t.match(await funnel.textContent(), '60.0 % drop-off', 'a smaller stage is still a drop-off');
+    t.notMatch(await funnel.textContent(), /-\d/, 'no negative drop-off');
+    await page.unroute(/\/v1\/metrics\/funnel/);
     t.notMatch(await page.locator('body').innerText(), /NaN|undefined|null/, 'empty data reads cleanly');
     // Swagger UI keeps working under the security headers.
     await page.goto(`${origin}/docs`);
@@ -222,5 +268,34 @@ t.test(
     await page.waitForTimeout(300);
     t.same(seen.errors, [], 'no console error (no CSP violation) on the dashboard or /docs');
     t.same(seen.offOrigin, [], 'every request stays on the service');
+  },
+);
+
+t.test(
+  'an ingest key: the header says it cannot read, and no view calls what it may not read',
+  { skip: skipWithoutChromium },
+  async (t) => {
+    const INGEST = 'ingest-key-browser-1';
+    const { origin } = await startService(t, { API_KEYS: `${API_KEYS},ingest:${INGEST}` });
+    const browser = await launchBrowser();
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    t.teardown(() => context.close());
+    const page = await context.newPage();
+    const seen = watch(page, origin);
+    await page.goto(`${origin}/dashboard/k-factor`);
+    await page.getByLabel('API key').fill(INGEST);
+    await page.getByRole('button', { name: 'Open dashboard' }).click();
+    await page.getByRole('banner').getByText('This key cannot read').waitFor();
+    t.equal(await page.getByRole('alert').getByText('This key cannot read').count(), 1, 'and the page too');
+    t.equal(await page.getByRole('button', { name: 'Refresh now' }).count(), 0, 'nothing to refresh');
+    await page.getByRole('link', { name: 'Experiments' }).click();
+    await page.waitForURL(/\/dashboard\/experiments/);
+    await page.getByRole('alert').getByText('This key cannot read').waitFor();
+    t.same(seen.apiCalls, ['/v1/me'], 'only /v1/me is called');
+    t.same(await axeViolations(page), [], 'no serious or critical accessibility violation');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.waitForTimeout(100);
+    t.notOk(await scrollsSideways(page), 'no horizontal scroll at 390 px');
+    t.same(seen.errors, [], 'no console error');
   },
 );

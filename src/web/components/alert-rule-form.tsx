@@ -57,6 +57,33 @@ function channels(v: Values): ChannelIn[] {
   return out;
 }
 
+type Field = keyof Values;
+
+/**
+ * Which field an API error path names: params.threshold → threshold, channels.1.to.0 → the channel sent at index 1
+ * (webhook first, then email, as `channels` builds them). Null: no field of this form (shown at the top).
+ */
+function fieldOf(path: string, sent: ChannelIn[]): Field | null {
+  const [head, second] = path.split('.');
+  if (head === 'params') {
+    const p = second ?? '';
+    return (
+      (['threshold', 'days', 'metric', 'direction', 'experimentKey'] as const).find((f) => f === p) ?? null
+    );
+  }
+  if (head === 'channels') {
+    const type = sent[Number(second)]?.type;
+    return type === 'email' ? 'emailTo' : 'webhookUrl';
+  }
+  if (head === 'name' || head === 'cooldownMinutes' || head === 'enabled' || head === 'type') return head;
+  return null;
+}
+
+interface Errors {
+  fields: Partial<Record<Field, string[]>>;
+  form: string[];
+}
+
 /** Creates a rule, or changes one (its type stays; channels are replaced only when some are filled in). */
 export function AlertRuleForm({
   rule,
@@ -68,7 +95,7 @@ export function AlertRuleForm({
   onCancel?: () => void;
 }) {
   const [v, setV] = useState<Values>(() => initial(rule));
-  const [errors, setErrors] = useState<string[]>([]);
+  const [errors, setErrors] = useState<Errors>({ fields: {}, form: [] });
   const [busy, setBusy] = useState(false);
   const set = (patch: Partial<Values>) => setV({ ...v, ...patch });
   const prefix = rule ? `edit-${rule.id.slice(0, 8)}` : 'new-alert';
@@ -93,58 +120,94 @@ export function AlertRuleForm({
             ...(ch.length ? { channels: ch } : {}),
           })
         : await api.createAlert({ ...body, channels: ch });
-      setErrors([]);
+      setErrors({ fields: {}, form: [] });
       if (!rule) setV(initial(null));
       onSaved(saved);
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;
       const f = err.failure;
-      setErrors(
-        f.kind === 'problem' && f.errors.length ? f.errors.map((e) => `${e.path}: ${e.message}`) : [f.detail],
-      );
+      const fields: Errors['fields'] = {};
+      const form: string[] = [];
+      for (const e of f.kind === 'problem' ? f.errors : []) {
+        const field = fieldOf(e.path, ch);
+        if (field) (fields[field] ??= []).push(e.message);
+        else form.push(`${e.path}: ${e.message}`);
+      }
+      // The top says that (and how many) fields need a change; each error sits beside its field.
+      const placed = Object.keys(fields).length;
+      const summary = placed
+        ? `${placed === 1 ? 'A field below needs' : `${placed} fields below need`} a change.`
+        : f.detail;
+      setErrors({ fields, form: [summary, ...form] });
     } finally {
       setBusy(false);
     }
   };
 
-  const input = (name: keyof Values, label: string, hint?: string) => (
-    <div class="field">
-      <label for={`${prefix}-${name}`}>{label}</label>
-      <input
-        id={`${prefix}-${name}`}
-        type="text"
-        value={String(v[name])}
-        aria-describedby={hint ? `${prefix}-${name}-hint` : undefined}
-        onInput={(e) => set({ [name]: e.currentTarget.value })}
-      />
-      {hint ? (
-        <p id={`${prefix}-${name}-hint`} class="hint">
-          {hint}
+  /** A field's error under it, and what its control needs to point at it. */
+  const problem = (name: Field, hint?: string) => {
+    const errs = errors.fields[name];
+    const id = `${prefix}-${name}`;
+    const described = [hint ? `${id}-hint` : '', errs ? `${id}-error` : ''].filter(Boolean).join(' ');
+    return {
+      attrs: {
+        'aria-invalid': errs ? ('true' as const) : undefined,
+        'aria-describedby': described || undefined,
+      },
+      note: errs ? (
+        <p id={`${id}-error`} class="field-error">
+          {errs.join('; ')}
         </p>
-      ) : null}
-    </div>
-  );
+      ) : null,
+    };
+  };
+  const input = (name: Exclude<Field, 'enabled' | 'type'>, label: string, hint?: string) => {
+    const pr = problem(name, hint);
+    return (
+      <div class="field">
+        <label for={`${prefix}-${name}`}>{label}</label>
+        <input
+          id={`${prefix}-${name}`}
+          type="text"
+          value={String(v[name])}
+          {...pr.attrs}
+          onInput={(e) => set({ [name]: e.currentTarget.value })}
+        />
+        {hint ? (
+          <p id={`${prefix}-${name}-hint`} class="hint">
+            {hint}
+          </p>
+        ) : null}
+        {pr.note}
+      </div>
+    );
+  };
   const select = (
     name: 'type' | 'metric' | 'direction',
     label: string,
     options: { value: string; label: string }[],
-  ) => (
-    <div class="field">
-      <label for={`${prefix}-${name}`}>{label}</label>
-      <select
-        id={`${prefix}-${name}`}
-        value={v[name]}
-        disabled={name === 'type' && rule !== null}
-        onChange={(e) => set({ [name]: e.currentTarget.value })}
-      >
-        {options.map((o) => (
-          <option key={o.value} value={o.value}>
-            {o.label}
-          </option>
-        ))}
-      </select>
-    </div>
-  );
+  ) => {
+    const pr = problem(name);
+    return (
+      <div class="field">
+        <label for={`${prefix}-${name}`}>{label}</label>
+        <select
+          id={`${prefix}-${name}`}
+          value={v[name]}
+          disabled={name === 'type' && rule !== null}
+          {...pr.attrs}
+          onChange={(e) => set({ [name]: e.currentTarget.value })}
+        >
+          {options.map((o) => (
+            <option key={o.value} value={o.value}>
+              {o.label}
+            </option>
+          ))}
+        </select>
+        {pr.note}
+      </div>
+    );
+  };
   const title = rule ? `Edit ${rule.name}` : 'New alert rule';
   return (
     <form
@@ -157,10 +220,10 @@ export function AlertRuleForm({
       }}
     >
       <h3>{title}</h3>
-      {errors.length ? (
+      {errors.form.length ? (
         <Message kind="error" title={rule ? 'The rule was not changed' : 'The rule was not created'}>
           <ul>
-            {errors.map((e) => (
+            {errors.form.map((e) => (
               <li key={e}>{e}</li>
             ))}
           </ul>
@@ -207,6 +270,7 @@ export function AlertRuleForm({
             />{' '}
             Enabled
           </label>
+          {problem('enabled').note}
         </div>
       </div>
       <button type="submit" disabled={busy}>

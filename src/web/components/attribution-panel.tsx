@@ -1,5 +1,5 @@
 import type { Attribution, AttributionModel } from '../api.js';
-import { fmtInt, fmtNumber, fmtPct, words } from '../format.js';
+import { fmtAmount, fmtInt, fmtPct, words } from '../format.js';
 import { MODELS } from '../route.js';
 
 const LABELS: Record<AttributionModel, string> = {
@@ -62,7 +62,7 @@ export function AttributionTables({ a }: { a: Attribution }) {
               {a.bySource.map((s) => (
                 <tr key={s.source}>
                   <th scope="row">{words(s.source)}</th>
-                  <td class="num">{fmtNumber(s.credit)}</td>
+                  <td class="num">{fmtAmount(s.credit)}</td>
                   <td class="num">{fmtPct(s.share)}</td>
                   <td class="bar-cell">
                     <span class="share-bar" style={{ width: `${Math.round(s.share * 100)}%` }} />
@@ -89,7 +89,7 @@ export function AttributionTables({ a }: { a: Attribution }) {
                   <th scope="row" class="id">
                     {r.referrerId}
                   </th>
-                  <td class="num">{fmtNumber(r.credit)}</td>
+                  <td class="num">{fmtAmount(r.credit)}</td>
                 </tr>
               ))}
             </tbody>

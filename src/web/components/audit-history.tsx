@@ -25,9 +25,13 @@ export function AuditHistory({ items }: { items: History['items'] }) {
         <tbody>
           {items.map((h, i) => (
             <tr key={i}>
-              <td>{fmtDateTime(h.at)}</td>
+              <td>
+                {/* Date and time each stay whole when the column is narrow. */}
+                <span class="nowrap">{fmtDateTime(h.at).slice(0, 10)}</span>{' '}
+                <span class="nowrap">{fmtDateTime(h.at).slice(11)}</span>
+              </td>
               <th scope="row">{words(h.action)}</th>
-              <td class="id">{h.actor}</td>
+              <td class="id actor">{h.actor}</td>
               <td class="details">{detailText(h.details)}</td>
             </tr>
           ))}

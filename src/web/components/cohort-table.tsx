@@ -31,7 +31,9 @@ export function CohortTable({ cohorts }: { cohorts: Cohorts['cohorts'] }) {
         <tbody>
           {cohorts.map((c) => (
             <tr key={c.weekStart}>
-              <th scope="row">{fmtDate(c.weekStart)}</th>
+              <th scope="row" class="nowrap">
+                {fmtDate(c.weekStart)}
+              </th>
               <td class="num">{fmtInt(c.size)}</td>
               <td class="num">{fmtInt(c.invites)}</td>
               <td class="num">{fmtNumber(c.avgInvitesPerUser)}</td>

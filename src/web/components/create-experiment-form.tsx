@@ -27,12 +27,52 @@ const parseWeights = (text: string): CreateExperiment['variants'] =>
       return { key: part.slice(0, colon).trim(), weight: weight === '' ? Number.NaN : Number(weight) };
     });
 
+// The API's own patterns (src/schemas): checked here first so obvious slips are named before anything is sent.
+const KEY_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+const VARIANT_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+
+/** Obvious mistakes in what was typed, per field, before the API sees it (the API still has the last word). */
+function precheck(values: Record<Field, string>): Partial<Record<Field, string[]>> {
+  const out: Partial<Record<Field, string[]>> = {};
+  const key = values.key.trim();
+  if (key === '') out.key = ['Enter a key, e.g. cta_copy.'];
+  else if (!KEY_PATTERN.test(key)) {
+    out.key = [
+      key.length > 64
+        ? 'At most 64 characters.'
+        : `Use lowercase letters, digits, "_" and "-", starting with a letter or digit${/[A-Z]/.test(key) ? ` (e.g. ${key.toLowerCase().replace(/[^a-z0-9_-]+/g, '_')})` : ''}.`,
+    ];
+  }
+  const parts = values.weights.split(',').map((p) => p.trim());
+  const bad = parts.filter((part) => {
+    const colon = part.lastIndexOf(':');
+    const name = colon < 0 ? part : part.slice(0, colon).trim();
+    const weight = colon < 0 ? '1' : part.slice(colon + 1).trim();
+    return !VARIANT_PATTERN.test(name) || !/^\d+(\.\d+)?$/.test(weight) || Number(weight) <= 0;
+  });
+  if (values.weights.trim() === '') out.weights = ['Enter the variants, e.g. control:50,variant_a:50.'];
+  else if (bad.length) {
+    out.weights = [
+      `Write each variant as key:weight with a positive weight, e.g. control:50,variant_a:50 (check ${bad.map((b) => `"${b}"`).join(', ')}).`,
+    ];
+  }
+  const traffic = values.trafficPercent.trim();
+  const pct = Number(traffic);
+  if (traffic === '' || !Number.isFinite(pct) || pct < 0 || pct > 100) {
+    out.trafficPercent = ['Enter a share between 0 and 100 (without "%").'];
+  }
+  return out;
+}
+
 interface Errors {
   fields: Partial<Record<Field, string[]>>;
   form: string | null;
 }
 
-/** A new experiment (draft); the API validates it, and each of its errors is shown next to its field. */
+/**
+ * A new experiment (draft). Obvious slips (key pattern, weights syntax, traffic 0–100) are named beside their field
+ * before anything is sent; the API validates the rest, and each of its errors is shown next to its field too.
+ */
 export function CreateExperimentForm({ onCreated }: { onCreated: (e: Experiment) => void }) {
   const [values, setValues] = useState<Record<Field, string>>({
     key: '',
@@ -46,6 +86,12 @@ export function CreateExperimentForm({ onCreated }: { onCreated: (e: Experiment)
   const [busy, setBusy] = useState(false);
 
   const submit = async () => {
+    const obvious = precheck(values);
+    if (Object.keys(obvious).length) {
+      setErrors({ fields: obvious, form: null });
+      document.getElementById(`new-${Object.keys(obvious)[0]}`)?.focus();
+      return;
+    }
     setBusy(true);
     const body: CreateExperiment = {
       key: values.key.trim(),
@@ -64,7 +110,12 @@ export function CreateExperimentForm({ onCreated }: { onCreated: (e: Experiment)
       const f = err.failure;
       const list: FieldError[] =
         f.kind === 'problem' && f.code === 'experiment_exists'
-          ? [{ path: 'key', message: f.detail }]
+          ? [
+              {
+                path: 'key',
+                message: `"${body.key}" is taken by an existing experiment: choose another key.`,
+              },
+            ]
           : f.kind === 'problem'
             ? f.errors
             : [];
@@ -84,6 +135,15 @@ export function CreateExperimentForm({ onCreated }: { onCreated: (e: Experiment)
     }
   };
 
+  /** Typing in a field clears its error (it is checked again at the next submit). */
+  const edit = (name: Field, value: string) => {
+    setValues({ ...values, [name]: value });
+    if (errors.fields[name]) {
+      const { [name]: _gone, ...rest } = errors.fields;
+      setErrors({ ...errors, fields: rest });
+    }
+  };
+
   const field = (name: Field, label: string, hint?: string) => {
     const errs = errors.fields[name];
     const id = `new-${name}`;
@@ -98,7 +158,7 @@ export function CreateExperimentForm({ onCreated }: { onCreated: (e: Experiment)
             value={values[name]}
             aria-invalid={errs ? 'true' : undefined}
             aria-describedby={described || undefined}
-            onInput={(e) => setValues({ ...values, [name]: e.currentTarget.value })}
+            onInput={(e) => edit(name, e.currentTarget.value)}
           />
         ) : (
           <input
@@ -109,7 +169,7 @@ export function CreateExperimentForm({ onCreated }: { onCreated: (e: Experiment)
             value={values[name]}
             aria-invalid={errs ? 'true' : undefined}
             aria-describedby={described || undefined}
-            onInput={(e) => setValues({ ...values, [name]: e.currentTarget.value })}
+            onInput={(e) => edit(name, e.currentTarget.value)}
           />
         )}
         {hint ? (

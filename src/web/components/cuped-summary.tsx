@@ -12,31 +12,33 @@ export function CupedSummary({ r }: { r: Results }) {
         CUPED adjusts for each user’s {covariate} in the {r.cuped.lookbackDays} days before first exposure.
         Lifts, p-values and intervals below are the adjusted ones.
       </p>
-      <table>
-        <caption>CUPED adjustment per comparison with {control?.variant ?? 'the control'}</caption>
-        <thead>
-          <tr>
-            <th scope="col">Variant</th>
-            <th scope="col">θ</th>
-            <th scope="col">Adjusted mean</th>
-            <th scope="col">Control adjusted</th>
-            <th scope="col">Variance reduction</th>
-          </tr>
-        </thead>
-        <tbody>
-          {r.variants
-            .filter((v) => !v.isControl)
-            .map((v) => (
-              <tr key={v.variant}>
-                <th scope="row">{v.variant}</th>
-                <td>{fmtNumber(v.cuped?.theta, 4)}</td>
-                <td>{fmtNumber(v.cuped?.adjustedMean, 4)}</td>
-                <td>{fmtNumber(v.cuped?.controlAdjustedMean, 4)}</td>
-                <td>{fmtPct(v.cuped?.varianceReduction)}</td>
-              </tr>
-            ))}
-        </tbody>
-      </table>
+      <div class="table-wrap">
+        <table>
+          <caption>CUPED adjustment per comparison with {control?.variant ?? 'the control'}</caption>
+          <thead>
+            <tr>
+              <th scope="col">Variant</th>
+              <th scope="col">θ</th>
+              <th scope="col">Adjusted mean</th>
+              <th scope="col">Control adjusted</th>
+              <th scope="col">Variance reduction</th>
+            </tr>
+          </thead>
+          <tbody>
+            {r.variants
+              .filter((v) => !v.isControl)
+              .map((v) => (
+                <tr key={v.variant}>
+                  <th scope="row">{v.variant}</th>
+                  <td>{fmtNumber(v.cuped?.theta, 4)}</td>
+                  <td>{fmtNumber(v.cuped?.adjustedMean, 4)}</td>
+                  <td>{fmtNumber(v.cuped?.controlAdjustedMean, 4)}</td>
+                  <td>{fmtPct(v.cuped?.varianceReduction)}</td>
+                </tr>
+              ))}
+          </tbody>
+        </table>
+      </div>
     </div>
   );
 }

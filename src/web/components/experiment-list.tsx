@@ -1,5 +1,5 @@
 import type { Experiment } from '../api.js';
-import { fmtDate, fmtPct, words } from '../format.js';
+import { fmtDate, fmtPct, metricName } from '../format.js';
 import { Link } from './link.js';
 import { StatusBadge } from './status-badge.js';
 
@@ -15,7 +15,7 @@ export function ExperimentList({ items, filtered }: { items: Experiment[]; filte
   return (
     <div class="table-wrap">
       <table>
-        <caption>Experiments, newest first</caption>
+        <caption>Experiments, by key</caption>
         <thead>
           <tr>
             <th scope="col">Experiment</th>
@@ -38,10 +38,10 @@ export function ExperimentList({ items, filtered }: { items: Experiment[]; filte
               <td>
                 <StatusBadge status={e.status} />
               </td>
-              <td>{words(e.targetMetric)}</td>
+              <td>{metricName(e.targetMetric)}</td>
               <td class="num">{fmtPct(e.trafficPercent / 100, 0)}</td>
               <td>{e.variants.map((v) => v.key).join(', ')}</td>
-              <td>{fmtDate(e.startedAt)}</td>
+              <td class="nowrap">{fmtDate(e.startedAt)}</td>
             </tr>
           ))}
         </tbody>

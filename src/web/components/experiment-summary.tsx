@@ -1,11 +1,11 @@
 import type { Experiment } from '../api.js';
-import { fmtDateTime, fmtPct, words } from '../format.js';
+import { fmtDateTime, fmtPct, metricName } from '../format.js';
 
 /** What the experiment tests and how it is set up. */
 export function ExperimentSummary({ e }: { e: Experiment }) {
   const total = e.variants.reduce((s, v) => s + v.weight, 0);
   return (
-    <dl class="facts">
+    <dl class="setup">
       {e.hypothesis ? (
         <>
           <dt>Hypothesis</dt>
@@ -23,7 +23,7 @@ export function ExperimentSummary({ e }: { e: Experiment }) {
       <dt>Traffic</dt>
       <dd>{fmtPct(e.trafficPercent / 100, 0)}</dd>
       <dt>Target metric</dt>
-      <dd>{words(e.targetMetric)}</dd>
+      <dd>{metricName(e.targetMetric)}</dd>
       <dt>Started</dt>
       <dd>{fmtDateTime(e.startedAt)}</dd>
       {e.winner ? (

@@ -1,7 +1,7 @@
 import { Chart, Filler } from 'chart.js';
 import { useMemo } from 'preact/hooks';
 import type { Forecast } from '../api.js';
-import { fmtDate, fmtInt, fmtK, fmtNumber } from '../format.js';
+import { fmtAmount, fmtDate, fmtInt, fmtK } from '../format.js';
 import { type Dataset, LineChart } from './line-chart.js';
 
 Chart.register(Filler);
@@ -37,6 +37,10 @@ export function ForecastChart({ f }: { f: Forecast }) {
     [f],
   );
   const last = f.projection.at(-1);
+  // Without signups the figures are zeros by definition and the band is rounding noise: say so, draw nothing.
+  if (f.organic + f.referred === 0) {
+    return <p class="empty">No signups in this window: the projection is flat at zero.</p>;
+  }
   return (
     <>
       <dl class="facts">
@@ -52,20 +56,17 @@ export function ForecastChart({ f }: { f: Forecast }) {
         </div>
         <div>
           <dt>Organic per day</dt>
-          <dd>{fmtNumber(f.organicPerDay)}</dd>
+          <dd>{fmtAmount(f.organicPerDay)}</dd>
         </div>
         <div>
           <dt>Steady state per day</dt>
-          <dd>{f.viral ? 'none: K ≥ 1, growth compounds' : fmtNumber(f.steadyStatePerDay)}</dd>
+          <dd>{f.viral ? 'none: K ≥ 1, growth compounds' : fmtAmount(f.steadyStatePerDay)}</dd>
         </div>
         <div>
           <dt>Signups in the next {f.horizonDays} days</dt>
           <dd>{fmtInt(last?.cumulativeExpected)}</dd>
         </div>
       </dl>
-      {f.organic + f.referred === 0 ? (
-        <p class="empty">No signups in this window: the projection is flat at zero.</p>
-      ) : null}
       <LineChart
         label={`Projected signups per day for the next ${f.horizonDays} days with an 80 % interval`}
         labels={labels}

@@ -3,12 +3,17 @@ import type { GrowthTimeline } from '../api.js';
 import type { Flagged } from './anomaly-list.js';
 import { type Dataset, LineChart, PALETTE } from './line-chart.js';
 
-/** A marker at each flagged day of one metric: the day's value, triangles only (no line). */
+/**
+ * A marker at each flagged day of one metric, triangles only (no line): at the day's value of the series it
+ * belongs to. K's markers sit on the K line (its axis, y1) at the line's K for that day, since the anomaly rule's
+ * K uses a 1-day conversion window and would float off the line; the list under the chart gives the rule's value.
+ */
 function markers(
   labels: string[],
   flagged: Flagged[],
   metric: Flagged['metric'],
   label: string,
+  onLine?: (i: number) => number | null,
 ): Dataset | null {
   const mine = flagged.filter((d) => d.metric === metric);
   if (mine.length === 0) return null;
@@ -16,16 +21,23 @@ function markers(
   return {
     type: 'line',
     label,
-    data: labels.map((l) => byDate.get(l)?.value ?? null),
+    data: labels.map((l, i) => {
+      const d = byDate.get(l);
+      return d ? (onLine?.(i) ?? d.value ?? null) : null;
+    }),
     showLine: false,
     pointStyle: 'triangle',
     pointRadius: labels.map((l) => (byDate.has(l) ? 8 : 0)),
     pointRotation: labels.map((l) => (byDate.get(l)?.status === 'drop' ? 180 : 0)),
     borderColor: '#b91c1c',
     backgroundColor: '#b91c1c',
-    ...(metric === 'k_factor' ? { yAxisID: 'y1' } : {}),
+    yAxisID: metric === 'k_factor' ? 'y1' : 'y',
   };
 }
+
+/** No invites and no signups on any day: a chart would be a flat line at zero. */
+export const quiet = (t: GrowthTimeline): boolean =>
+  t.periods.every((p) => p.invites === 0 && p.organicSignups === 0 && p.referredSignups === 0);
 
 /**
  * Invites and signups (organic vs referred) per day as bars, K of each day's invites as a line, and red triangles
@@ -68,12 +80,12 @@ export function GrowthTimelineChart({
       ...[
         markers(labels, flagged, 'signups', 'Anomaly: signups'),
         markers(labels, flagged, 'invites', 'Anomaly: invites'),
-        markers(labels, flagged, 'k_factor', 'Anomaly: K'),
+        markers(labels, flagged, 'k_factor', 'Anomaly: K', (i) => t.periods[i]?.kFactor ?? null),
       ].filter((d): d is Dataset => d !== null),
     ],
     [t, labels, flagged],
   );
-  if (t.periods.length === 0) return <p class="empty">Nothing happened in this period.</p>;
+  if (quiet(t)) return <p class="empty">No invites or signups in this period, so nothing to chart.</p>;
   return (
     <LineChart
       label={`Growth timeline per day, ${labels[0]} to ${labels[labels.length - 1]}: invites, organic and referred signups, and K${flagged.length ? `, with ${flagged.length} anomalies marked` : ''}`}

@@ -6,6 +6,8 @@ import { RefreshControls } from './refresh-controls.js';
 export function Header() {
   const view = route.value.view;
   const m = me.value;
+  // An ingest key reads nothing: no refresh to show, and the header says so in words.
+  const cannotRead = m?.scope === 'ingest';
   return (
     <header class="top">
       <a class="brand" href="/dashboard">
@@ -28,14 +30,15 @@ export function Header() {
           Alerts &amp; reports
         </Link>
       </nav>
-      <RefreshControls />
+      {cannotRead ? null : <RefreshControls />}
       {m ? (
         <div class="who">
           {m.authEnabled ? (
             <>
               <span>
-                Key <span class="id">{m.keyId}</span> ({m.scope})
+                Key <span class="id key-id">{m.keyId}</span>
               </span>
+              {cannotRead ? <strong class="cannot-read">This key cannot read</strong> : null}
               <button type="button" onClick={forgetKey}>
                 Change key
               </button>

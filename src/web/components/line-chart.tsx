@@ -68,7 +68,8 @@ export function LineChart({ label, labels, datasets, yTitle, y1Title, onDrawn }:
         maintainAspectRatio: false,
         interaction: { mode: 'index', intersect: false },
         scales: {
-          x: { ticks: { maxRotation: 0, autoSkip: true, maxTicksLimit: 8 } },
+          // autoSkipPadding: room between date labels, so they never run into each other on a narrow chart.
+          x: { ticks: { maxRotation: 0, autoSkip: true, autoSkipPadding: 24, maxTicksLimit: 8 } },
           y: { beginAtZero: true, title: { display: true, text: yTitle } },
           ...(y1Title
             ? {

@@ -1,5 +1,5 @@
 import type { Ltv } from '../api.js';
-import { fmtInt, fmtNumber, fmtPct, words } from '../format.js';
+import { fmtAmount, fmtInt, fmtPct, words } from '../format.js';
 
 type Row = Ltv['total'];
 
@@ -8,8 +8,8 @@ function Cells({ r }: { r: Row }) {
     <>
       <td class="num">{fmtInt(r.users)}</td>
       <td class="num">{fmtInt(r.matured)}</td>
-      <td class="num">{fmtNumber(r.revenue)}</td>
-      <td class="num">{r.ltv === null ? 'not yet' : fmtNumber(r.ltv)}</td>
+      <td class="num">{fmtAmount(r.revenue)}</td>
+      <td class="num">{r.ltv === null ? 'not yet' : fmtAmount(r.ltv)}</td>
       <td class="num">{r.payingShare === null ? 'not yet' : fmtPct(r.payingShare)}</td>
     </>
   );

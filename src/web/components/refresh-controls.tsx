@@ -15,7 +15,7 @@ export function RefreshControls() {
           checked={!paused.value}
           onChange={(e) => (paused.value = !e.currentTarget.checked)}
         />
-        Auto-refresh every 60 s
+        Auto-refresh (60 s)
       </label>
       <button type="button" onClick={refreshNow}>
         Refresh now

@@ -1,5 +1,5 @@
 import type { Results } from '../api.js';
-import { fmtInt, fmtK, fmtLift, fmtNumber, fmtP, fmtPct } from '../format.js';
+import { fmtAmount, fmtInt, fmtK, fmtLift, fmtNumber, fmtP, fmtPct, metricName } from '../format.js';
 import { LiftBar } from './lift-bar.js';
 
 type Row = Results['variants'][number];
@@ -37,7 +37,7 @@ const shapeOf = (r: Results): Shape => {
       outcome: r.metric === 'ltv' ? `LTV (${r.horizonDays ?? 30} days)` : 'Mean value',
       countLabel: r.metric === 'ltv' ? 'Paying' : 'Conversions',
       count: (v) => fmtInt(v.converted),
-      value: (v) => fmtNumber(v.value?.mean),
+      value: (v) => fmtAmount(v.value?.mean),
       lift: (v) => ({ estimate: v.value?.meanDifference ?? null, ci: v.value?.ci ?? null }),
       liftLabel: 'Difference in mean',
       pValue: (v) => v.value?.pValue ?? null,
@@ -84,8 +84,8 @@ export function ResultsTable({ r }: { r: Results }) {
     <div class="table-wrap">
       <table class="results">
         <caption>
-          Results for {r.metric} ({r.method === 'sequential' ? 'sequential, always valid' : 'fixed horizon'},
-          α = {r.alpha})
+          Results for {metricName(r.metric)} (
+          {r.method === 'sequential' ? 'sequential, always valid' : 'fixed horizon'}, α = {r.alpha})
         </caption>
         <thead>
           <tr>
@@ -109,7 +109,7 @@ export function ResultsTable({ r }: { r: Results }) {
             </th>
             <th scope="col">{Math.round(level * 100)} % interval</th>
             <th scope="col" class="num">
-              p-value
+              <span class="nowrap">p-value</span>
             </th>
             <th scope="col">Verdict</th>
             <th scope="col" class="num">

@@ -1,5 +1,5 @@
 import type { Results } from '../api.js';
-import { fmtP } from '../format.js';
+import { fmtPIs } from '../format.js';
 import { Message } from './message.js';
 
 /** Reasons not to trust the table yet: a sample-ratio mismatch, too little data, and the API's own warnings. */
@@ -10,8 +10,8 @@ export function ResultsWarnings({ r }: { r: Results }) {
     <>
       {r.srm.mismatch ? (
         <Message kind="warning" title="Sample ratio mismatch">
-          Exposed users per variant differ from the weights (χ² p = {fmtP(r.srm.pValue)}). Check assignment
-          and exposure logging before trusting these results.
+          Exposed users per variant differ from the weights (χ² {fmtPIs(r.srm.pValue)}). Check assignment and
+          exposure logging before trusting these results.
         </Message>
       ) : null}
       {r.totals.exposed === 0 ? (

@@ -51,7 +51,9 @@ export function RetentionHeatmap({ r }: { r: Retention }) {
         <tbody>
           {r.cohorts.map((c) => (
             <tr key={c.cohortStart}>
-              <th scope="row">{fmtDate(c.cohortStart)}</th>
+              <th scope="row" class="nowrap">
+                {fmtDate(c.cohortStart)}
+              </th>
               <td class="num">{fmtInt(c.size)}</td>
               {periods.map((k) => (
                 <Cell key={k} p={c.periods.find((p) => p.period === k)} />

@@ -10,12 +10,13 @@ export function StatusFilter({
 }) {
   return (
     <label class="inline-field">
-      Status
+      Filter experiments by status
       <select
+        title="Show only the experiments with this status"
         value={status ?? ''}
         onChange={(e) => onChange(STATUSES.find((s) => s === e.currentTarget.value) ?? null)}
       >
-        <option value="">All</option>
+        <option value="">All statuses</option>
         {STATUSES.map((s) => (
           <option key={s} value={s}>
             {s}

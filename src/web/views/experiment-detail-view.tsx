@@ -107,7 +107,14 @@ export function ExperimentDetailView({ experimentKey: key, metric, method, cuped
         </Panel>
       ) : null}
       <Panel title="Cumulative timeline" loaded={timeline}>
-        {(d) => (d ? <ResultsTimelineChart t={d} /> : null)}
+        {(d) =>
+          d ? (
+            <ResultsTimelineChart
+              t={d}
+              valued={results.data?.variants.some((v) => v.value !== null && v.value !== undefined) ?? false}
+            />
+          ) : null
+        }
       </Panel>
       {writable && (e.status === 'running' || e.status === 'paused') ? (
         <DeclareWinner e={e} onChanged={refreshNow} />

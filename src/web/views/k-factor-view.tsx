@@ -3,7 +3,7 @@ import { api } from '../api.js';
 import { AnomalyList, flaggedDays } from '../components/anomaly-list.js';
 import { CohortTable } from '../components/cohort-table.js';
 import { FunnelChart } from '../components/funnel-chart.js';
-import { GrowthTimelineChart } from '../components/growth-timeline-chart.js';
+import { GrowthTimelineChart, quiet } from '../components/growth-timeline-chart.js';
 import { KFactorCards } from '../components/k-factor-cards.js';
 import { LoopTable } from '../components/loop-table.js';
 import { Message } from '../components/message.js';
@@ -53,7 +53,7 @@ export function KFactorView({ days }: { days: Period }) {
   );
   const flagged = useMemo(() => flaggedDays(anomalies.data ?? []), [anomalies.data]);
   const ready = [summary, loops, timeline, funnel, cohorts].every((l) => l.data !== null);
-  const onDrawn = useDrawnMark(ready, timeline.data?.periods.length === 0);
+  const onDrawn = useDrawnMark(ready, timeline.data ? quiet(timeline.data) : false);
 
   const s = summary.data;
   return (
