@@ -1,5 +1,6 @@
 // Set-based data sets for the query benchmarks (generate_series, bounded by the row counts given).
 import type { Knex } from 'knex';
+import { rebuildSignupTouches } from '../src/viral/signup-touches.js';
 
 const BUCKET = (ts: string) => `date_bin('15 minutes', ${ts}, timestamptz '2000-01-01 00:00:00+00')`;
 
@@ -185,6 +186,8 @@ export async function seedGrowth(db: Knex, rows: number): Promise<GrowthSeed> {
      SELECT invite_id, 'ac' || invite_id, first_clicked_at, 'anon-' || invite_id
        FROM invites WHERE invite_id LIKE 'b%' AND first_clicked_at IS NOT NULL`,
   );
+  // Rows written directly: the attribution touches the click and signup statements keep are derived from them.
+  await rebuildSignupTouches(db);
   const revenue = Math.floor(rows / 20);
   const activity = rows - revenue;
   await db.transaction(async (tx) => {

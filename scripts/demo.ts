@@ -8,6 +8,7 @@ import { loadConfig } from '../src/config.js';
 import { closeDatabase, createDatabase } from '../src/db/knex.js';
 import { migrateLatest } from '../src/db/migrate.js';
 import { bucketOf } from '../src/experiments/result-aggregates.js';
+import { REBUILD_SIGNUP_TOUCHES } from '../src/viral/signup-touches.js';
 
 const USERS = 50_000;
 const INVITES = 200_000;
@@ -158,6 +159,11 @@ const STEPS: [string, string][] = [
        FROM (SELECT invite_id, count(*)::int n, min(occurred_at) first FROM invite_clicks GROUP BY invite_id) c
       WHERE i.invite_id = c.invite_id
         AND i.invite_id IN (SELECT invite_id FROM invite_clicks WHERE visitor_id IS NOT NULL)`,
+  ],
+  [
+    // The demo writes rows directly, so it also derives the attribution touches the ingest statements keep.
+    'attribution touches of the referred users',
+    REBUILD_SIGNUP_TOUCHES,
   ],
   [
     'activity (decaying with age; buddy_challenge users stay longest)',

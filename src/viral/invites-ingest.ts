@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { CLICK_TOUCHES, lockVisitors } from './signup-touches.js';
 import { DUPLICATE, type InviteRow, type Outcome, STORED, reject } from './types.js';
 
 export interface InviteItem {
@@ -78,7 +79,10 @@ export async function applyInvites(knex: Knex, items: InviteItem[]): Promise<Out
   });
 }
 
-/** Clicks in one statement; the invite keeps its click count and its earliest click time. */
+/**
+ * Clicks in one statement; the invite keeps its click count and its earliest click time, and the attribution touches
+ * of signups the clicks belong to follow (signup-touches.ts).
+ */
 export async function applyClicks(knex: Knex, items: ClickItem[]): Promise<Outcome[]> {
   const invites = await invitesById(
     knex,
@@ -93,27 +97,37 @@ export async function applyClicks(knex: Knex, items: ClickItem[]): Promise<Outco
   });
   const valid = items.filter((_, k) => outcomes[k] === null);
   if (valid.length === 0) return outcomes as Outcome[];
-  const { rows } = (await knex.raw(
-    `WITH ins AS (
-       INSERT INTO invite_clicks (invite_id, click_id, occurred_at, visitor_id)
-       SELECT * FROM unnest(?::text[], ?::text[], ?::timestamptz[], ?::text[])
-       ON CONFLICT (invite_id, click_id) DO NOTHING
-       RETURNING invite_id, click_id, occurred_at
-     ), counted AS (
-       UPDATE invites i
-          SET click_count = i.click_count + c.n,
-              first_clicked_at = LEAST(coalesce(i.first_clicked_at, c.first), c.first)
-         FROM (SELECT invite_id, count(*)::int AS n, min(occurred_at) AS first FROM ins GROUP BY invite_id) c
-        WHERE i.invite_id = c.invite_id
-     )
-     SELECT invite_id, click_id FROM ins`,
-    [
-      valid.map((i) => i.inviteId),
-      valid.map((i) => i.clickId),
-      iso(valid.map((i) => i.at)),
-      valid.map((i) => i.visitorId ?? null) as unknown as Knex.Value,
-    ],
-  )) as { rows: { invite_id: string; click_id: string }[] };
+  const store = async (db: Knex) =>
+    (await db.raw(
+      `WITH ins AS (
+         INSERT INTO invite_clicks (invite_id, click_id, occurred_at, visitor_id)
+         SELECT * FROM unnest(?::text[], ?::text[], ?::timestamptz[], ?::text[])
+         ON CONFLICT (invite_id, click_id) DO NOTHING
+         RETURNING invite_id, click_id, occurred_at, visitor_id
+       ), counted AS (
+         UPDATE invites i
+            SET click_count = i.click_count + c.n,
+                first_clicked_at = LEAST(coalesce(i.first_clicked_at, c.first), c.first)
+           FROM (SELECT invite_id, count(*)::int AS n, min(occurred_at) AS first FROM ins GROUP BY invite_id) c
+          WHERE i.invite_id = c.invite_id
+         RETURNING i.invite_id, i.source, i.referrer_id, i.signup_user_id, i.signed_up_at, i.first_clicked_at
+       ), ${CLICK_TOUCHES}
+       SELECT invite_id, click_id FROM ins`,
+      [
+        valid.map((i) => i.inviteId),
+        valid.map((i) => i.clickId),
+        iso(valid.map((i) => i.at)),
+        valid.map((i) => i.visitorId ?? null) as unknown as Knex.Value,
+      ],
+    )) as { rows: { invite_id: string; click_id: string }[] };
+  // A visitor's clicks may be touches of signups stored before them: serialised with that visitor's signups.
+  const visitors = valid.map((i) => i.visitorId);
+  const { rows } = visitors.some((v) => v !== undefined)
+    ? await knex.transaction(async (trx) => {
+        await lockVisitors(trx, visitors);
+        return store(trx);
+      })
+    : await store(knex);
   const created = new Set(rows.map((r) => `${r.invite_id}\u0000${r.click_id}`));
   return items.map(
     (i, k) => outcomes[k] ?? (created.delete(`${i.inviteId}\u0000${i.clickId}`) ? STORED : DUPLICATE),

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { invitesById } from './invites-ingest.js';
+import { lockVisitors, storeSignupTouches } from './signup-touches.js';
 import { DUPLICATE, type Outcome, STORED, reject } from './types.js';
 
 export interface InviteSignupItem {
@@ -16,12 +17,17 @@ export interface InviteSignupItem {
 const iso = (dates: Date[]) => dates.map((d) => d.toISOString());
 
 /**
- * Invite signups, set-based inside one transaction: the run's invites are locked (in id order, so concurrent runs
- * cannot deadlock), every rule is checked in event order, then users, conversions and self-referral attempts are
- * written with one statement each. A user created meanwhile by another caller loses on the users primary key.
+ * Invite signups, set-based inside one transaction: the run's visitors, then its invites are locked (in key and id
+ * order, so concurrent runs cannot deadlock), every rule is checked in event order, then users, conversions, the
+ * signups' attribution touches and self-referral attempts are written with one statement each. A user created
+ * meanwhile by another caller loses on the users primary key.
  */
 export async function applyInviteSignups(knex: Knex, items: InviteSignupItem[]): Promise<Outcome[]> {
   return knex.transaction(async (trx) => {
+    await lockVisitors(
+      trx,
+      items.map((i) => i.visitorId),
+    );
     const invites = await invitesById(
       trx,
       items.map((i) => i.inviteId),
@@ -101,6 +107,10 @@ export async function applyInviteSignups(knex: Knex, items: InviteSignupItem[]):
            FROM unnest(?::text[], ?::text[], ?::timestamptz[]) AS x(invite_id, user_id, at)
           WHERE i.invite_id = x.invite_id`,
         [won.map((r) => r.inviteId), won.map((r) => r.userId), iso(won.map((r) => r.at))],
+      );
+      await storeSignupTouches(
+        trx,
+        won.map((r) => r.userId),
       );
     }
     if (selfReferrals.length > 0) {
