@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { ApiKey, Scope } from '../config.js';
 import { AppError } from '../errors.js';
+import { addRouteHook } from './route-hooks.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -65,18 +66,16 @@ export default fp<AuthOptions>(
     }
     const find = keyMatcher(keys);
 
-    app.addHook('onRequest', async (request: FastifyRequest) => {
-      const needed = request.routeOptions.config.scope;
-      if (!needed) return;
+    const check = (needed: Scope | 'any', request: FastifyRequest): AppError | undefined => {
       const secret = bearerSecret(request.headers.authorization);
       if (!secret) {
-        throw new AppError('unauthorized', 'Send an API key as "Authorization: Bearer <key>".', undefined, {
+        return new AppError('unauthorized', 'Send an API key as "Authorization: Bearer <key>".', undefined, {
           'www-authenticate': 'Bearer',
         });
       }
       const key = find(secret);
       if (!key) {
-        throw new AppError('unauthorized', 'The API key is not valid.', undefined, {
+        return new AppError('unauthorized', 'The API key is not valid.', undefined, {
           'www-authenticate': 'Bearer',
         });
       }
@@ -84,11 +83,24 @@ export default fp<AuthOptions>(
       request.scope = key.scope;
       request.log = request.log.child({ actor: key.id });
       if (needed !== 'any' && key.scope !== 'admin' && key.scope !== needed) {
-        throw new AppError(
+        return new AppError(
           'forbidden',
           `This endpoint needs the "${needed}" scope; the key has "${key.scope}".`,
         );
       }
+      return undefined;
+    };
+    // Each route that names a scope gets its own check, with the scope read once here (a route without one is
+    // public). Route hooks run after every application hook, so the rate limit still counts refused requests.
+    app.addHook('onRoute', (route) => {
+      const needed = route.config?.scope;
+      if (!needed) return;
+      addRouteHook(
+        route,
+        'onRequest',
+        (request: FastifyRequest, _reply: unknown, done: (err?: Error) => void) =>
+          done(check(needed, request)),
+      );
     });
   },
   { name: 'auth' },

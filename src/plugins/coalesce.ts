@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import { addRouteHook } from './route-hooks.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -48,14 +49,17 @@ export default fp<CoalesceOptions>(
     const running = new Map<string, Entry>();
     const kept = new Map<string, Entry>();
     const keepMs = opts.keepSeconds * 1000;
-    // Counted before the answer is sent, so a read that follows it never joins an older computation.
-    app.addHook('onSend', async (request) => {
-      if (request.method === 'GET' || request.method === 'HEAD') return;
-      const route = request.routeOptions.url;
-      if (route === undefined || !OTHER_DATA.test(route)) {
-        writes++;
-        kept.clear();
-      }
+    // Counted before the answer is sent, so a read that follows it never joins an older computation. Only the routes
+    // that write what the analytics read carry the hook (a callback hook: nothing per request elsewhere).
+    const written = (_request: unknown, _reply: unknown, _payload: unknown, done: () => void) => {
+      writes++;
+      kept.clear();
+      done();
+    };
+    app.addHook('onRoute', (route) => {
+      const methods = Array.isArray(route.method) ? route.method : [route.method];
+      if (methods.every((m) => m === 'GET' || m === 'HEAD') || OTHER_DATA.test(route.url)) return;
+      addRouteHook(route, 'onSend', written);
     });
     app.decorate('coalesce', function <T>(key: string, compute: () => Promise<T>): Promise<T> {
       const now = performance.now();

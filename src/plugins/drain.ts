@@ -24,8 +24,10 @@ export default fp(
         'retry-after': '1',
       });
     });
-    app.addHook('onSend', async (request, reply) => {
+    // A callback hook: it runs on every answer, and an async one costs a promise each time.
+    app.addHook('onSend', (request, reply, _payload, done) => {
       if (closing && request.raw.httpVersionMajor < 2) reply.header('connection', 'close');
+      done();
     });
   },
   { name: 'drain' },

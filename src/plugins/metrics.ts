@@ -1,7 +1,9 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { AppError } from '../errors.js';
+import { HttpMetrics } from './http-metrics.js';
+import { addRouteHook } from './route-hooks.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -18,19 +20,13 @@ export default fp<MetricsOptions>(
   async function metrics(app: FastifyInstance, { token }) {
     const registry = new Registry();
     collectDefaultMetrics({ register: registry });
-    const requests = new Counter({
-      name: 'liftoff_http_requests_total',
-      help: 'HTTP requests by route and status',
-      labelNames: ['method', 'route', 'status'] as const,
-      registers: [registry],
-    });
-    const latency = new Histogram({
-      name: 'liftoff_http_request_duration_seconds',
-      help: 'HTTP request latency by route',
-      labelNames: ['method', 'route'] as const,
-      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
-      registers: [registry],
-    });
+    const http = new HttpMetrics([0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5]);
+    for (const metric of http.metrics({
+      requests: 'liftoff_http_requests_total',
+      latency: 'liftoff_http_request_duration_seconds',
+    })) {
+      registry.registerMetric(metric);
+    }
     const events = new Counter({
       name: 'liftoff_events_total',
       help: 'Ingested events by type and outcome (stored, duplicate, rejected)',
@@ -53,11 +49,18 @@ export default fp<MetricsOptions>(
     });
     app.decorate('metrics', { registry, events });
 
-    // Callback-style hook: it runs on every request, and an async hook costs a promise each time.
+    // Per-route callback hooks that know their route (request.routeOptions builds an object on every read), with
+    // plain counters (see HttpMetrics). Requests that match no route are counted by the application hook.
+    app.addHook('onRoute', (route) => {
+      const record = http.recorder(route.url);
+      addRouteHook(route, 'onResponse', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
+        record(request.method, reply.statusCode, reply.elapsedTime / 1000);
+        done();
+      });
+    });
+    const unmatched = http.recorder('unmatched');
     app.addHook('onResponse', (request, reply, done) => {
-      const route = request.routeOptions.url ?? 'unmatched';
-      requests.inc({ method: request.method, route, status: String(reply.statusCode) });
-      latency.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+      if (request.is404) unmatched(request.method, reply.statusCode, reply.elapsedTime / 1000);
       done();
     });
 

@@ -50,6 +50,31 @@ t.test('auth scopes: 401 without or with a wrong key, 403 with the wrong scope',
   t.match(history.items[0]!.actor, /^admin:[0-9a-f]{8}$/);
 });
 
+t.test('every /v1 operation of the OpenAPI document needs a key, and a key of its scope', async (t) => {
+  const app = await build(t, { API_KEYS: KEYS });
+  const spec = json<{ paths: Record<string, Record<string, unknown>> }>(
+    await app.inject({ url: '/openapi.json' }),
+  );
+  const operations = Object.entries(spec.paths).flatMap(([path, ops]) =>
+    Object.keys(ops)
+      .filter((m) => ['get', 'post', 'put', 'patch', 'delete'].includes(m))
+      .map((m) => ({ method: m.toUpperCase() as 'GET', url: path.replace(/\{[^}]+\}/g, 'x') })),
+  );
+  t.ok(operations.length > 60, `${operations.length} operations`);
+  for (const op of operations.filter((o) => o.url.startsWith('/v1/'))) {
+    const res = await app.inject({ ...op, headers: { 'content-type': 'application/json' }, payload: '{}' });
+    t.equal(res.statusCode, 401, `${op.method} ${op.url} without a key`);
+    t.equal(res.headers['www-authenticate'], 'Bearer');
+  }
+  // An ingest key reaches no admin or read operation: every answer is 403 or comes from an ingest route.
+  const ingest = await Promise.all(
+    operations
+      .filter((o) => o.url.startsWith('/v1/') && o.method === 'GET' && o.url !== '/v1/me')
+      .map((op) => app.inject({ ...op, headers: bearer('ingest-secret-1') })),
+  );
+  t.same(new Set(ingest.map((r) => r.statusCode)), new Set([403]), 'GET operations refuse an ingest key');
+});
+
 t.test('METRICS_TOKEN protects /metrics', async (t) => {
   const app = await build(t, { METRICS_TOKEN: 'scrape-me' });
   t.equal((await app.inject({ url: '/metrics' })).statusCode, 401);
