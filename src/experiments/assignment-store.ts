@@ -69,10 +69,13 @@ export class AssignmentStore {
   private readonly exposures: Batcher<ExposureItem, ExposureResult | null>;
 
   constructor(private readonly knex: Knex) {
+    // One statement at a time: arrivals meanwhile make the next batch larger. Two at once measured 0.87–0.93× the
+    // one-INSERT ceiling at 50 connections against 0.97–1.09× with one (three runs each, same machine); they wait on
+    // each other's counter and index pages, and each commits a smaller batch.
     this.inserts = new Batcher((rows) => this.insertBatch(rows), {
       maxBatch: 500,
       maxPending: 10_000,
-      maxInFlight: 2,
+      maxInFlight: 1,
     });
     this.exposures = new Batcher((items) => this.exposeMany(items), {
       maxBatch: 500,
