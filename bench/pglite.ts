@@ -40,6 +40,7 @@ async function main() {
       NODE_ENV: 'development',
       API_KEYS: '',
       RESULTS_CACHE_SECONDS: '0',
+      METRICS_CACHE_SECONDS: '0',
     },
     null,
   );

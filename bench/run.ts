@@ -1,5 +1,5 @@
 // npm run bench: Liftoff's hot paths against ceilings measured in the same run, on PostgreSQL (loopback only),
-// with the results cache off (RESULTS_CACHE_SECONDS=0). `--quick` (CI): tiny data sets and 1 s load tests, to
+// with the results cache and metric-answer reuse off (RESULTS_CACHE_SECONDS=0, METRICS_CACHE_SECONDS=0). `--quick` (CI): tiny data sets and 1 s load tests, to
 // prove every benchmark still runs; it fails on a broken benchmark (an error answer, no request served), never
 // on a slow machine. BENCH_SECONDS (default 10) per load test; BENCH_EXPOSURES (default "1000000,10000000")
 // experiment sizes for the results queries; BENCH_INVITES (default 10,000,000) for the viral metrics;
@@ -26,6 +26,7 @@ const JSON_PATH = process.env.BENCH_JSON ?? (QUICK ? 'bench/last-run-quick.json'
 const BATCH = 100;
 const CEILING_PORT = 3901;
 const LIFTOFF_PORT = 3902;
+const DEPLOYED_PORT = 3905;
 
 const dbName = `liftoff_bench_${process.pid}_${randomBytes(3).toString('hex')}`;
 const dbUrl = Object.assign(new URL(ADMIN_URL), { pathname: `/${dbName}` }).toString();
@@ -53,19 +54,23 @@ async function main() {
     { DATABASE_URL: dbUrl, PORT: String(CEILING_PORT) },
     /ready/,
   );
-  const liftoff = await start(
-    ['--max-old-space-size=192', 'dist/src/server.js'],
-    {
-      DATABASE_URL: dbUrl,
-      PORT: String(LIFTOFF_PORT),
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      NODE_ENV: 'development',
-      API_KEYS: '',
-      RESULTS_CACHE_SECONDS: '0',
-    },
-    null,
-  );
+  // Every timed answer is computed: no results cache, no reuse of metric answers.
+  const startLiftoff = (port: number, env: Record<string, string>) =>
+    start(
+      ['--max-old-space-size=192', 'dist/src/server.js'],
+      {
+        DATABASE_URL: dbUrl,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'warn',
+        NODE_ENV: 'development',
+        API_KEYS: '',
+        RESULTS_CACHE_SECONDS: '0',
+        ...env,
+      },
+      null,
+    );
+  const liftoff = await startLiftoff(LIFTOFF_PORT, { METRICS_CACHE_SECONDS: '0' });
   // The server logs at warn; its "listening" line is at info, so wait for readiness by polling.
   const base = `http://127.0.0.1:${LIFTOFF_PORT}`;
   await ready(base, 30);
@@ -250,11 +255,16 @@ async function main() {
 
   // 50 dashboards refreshing the K-factor view together, in waves, while product back ends keep assigning: the
   // assignment p99 with and without them (analytics run on their own pool; identical requests share one query).
+  // Measured on a second instance configured as deployed (default METRICS_CACHE_SECONDS: an expensive answer is
+  // reused for seconds), on the same database.
+  await startLiftoff(DEPLOYED_PORT, { METRICS_CACHE_SECONDS: '10' });
+  const deployed = `http://127.0.0.1:${DEPLOYED_PORT}`;
+  await ready(deployed, 30);
   const VIEW = ['summary', 'loop-efficiency', 'timeline', 'funnel']
     .map((m) => `${m}?days=30`)
     .concat('cohorts');
   const assignOpts = {
-    url: `${base}/v1/experiments/bench/assignments`,
+    url: `${deployed}/v1/experiments/bench/assignments`,
     method: 'POST' as const,
     body: (i: number) => ({ userId: `user-${i % assigned}` }),
   };
@@ -267,7 +277,7 @@ async function main() {
       const s = performance.now();
       await Promise.all(
         Array.from({ length: 50 }, () =>
-          Promise.all(VIEW.map((m) => fetch(`${base}/v1/metrics/${m}`).then((r) => r.text()))),
+          Promise.all(VIEW.map((m) => fetch(`${deployed}/v1/metrics/${m}`).then((r) => r.text()))),
         ),
       );
       viewMs += performance.now() - s;
