@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Knex } from 'knex';
+import knexFactory, { type Knex } from 'knex';
 
 // Same relative place from src/db (tsx) and dist/src/db (built): <root>/migrations or <root>/dist/migrations.
 const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations/', import.meta.url));
@@ -33,8 +33,33 @@ const migrationConfig: Knex.MigratorConfig = {
 
 class MigrationsAheadError extends Error {}
 
-/** Applies pending migrations; refuses a database that has migrations this code does not know. */
+/** Any fixed number: the key of the advisory lock that migrating instances take in turn. */
+const MIGRATION_LOCK_KEY = 7_412_020_261;
+
+/**
+ * Applies pending migrations; refuses a database that has migrations this code does not know. On PostgreSQL,
+ * instances that start together take turns under a session advisory lock, held on a connection of its own (the
+ * pool may have one connection, which the migrations need): knex's own migration lock lives in a table that the
+ * first run creates, and two instances starting on an empty database both tried to create it (one failed to start
+ * with a duplicate-key error on pg_type).
+ */
 export async function migrateLatest(knex: Knex): Promise<string[]> {
+  const config = knex.client.config as Knex.Config;
+  if (config.client !== 'pg') return migrateUnlocked(knex);
+  const lock = knexFactory({ client: 'pg', connection: config.connection, pool: { min: 0, max: 1 } });
+  try {
+    await lock.raw('SELECT pg_advisory_lock(?)', [MIGRATION_LOCK_KEY]);
+    try {
+      return await migrateUnlocked(knex);
+    } finally {
+      await lock.raw('SELECT pg_advisory_unlock(?)', [MIGRATION_LOCK_KEY]);
+    }
+  } finally {
+    await lock.destroy();
+  }
+}
+
+async function migrateUnlocked(knex: Knex): Promise<string[]> {
   const known = new Set(
     (await new DirectoryMigrationSource().getMigrations()).map((f) => f.replace(/\.(ts|js)$/, '')),
   );
