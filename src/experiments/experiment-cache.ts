@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { ExperimentStore } from './experiment-store.js';
 import type { Experiment } from './types.js';
 
@@ -14,7 +15,7 @@ interface Entry {
  * for a pool connection (which timed requests out at the pool's acquire timeout).
  */
 export class ExperimentCache {
-  private readonly entries = new Map<string, Entry>();
+  private readonly entries: LRUCache<string, Entry>;
   private readonly loading = new Map<string, Promise<Experiment | null>>();
   private running: { list: Experiment[]; at: number } | null = null;
   private runningLoad: Promise<Experiment[]> | null = null;
@@ -22,8 +23,10 @@ export class ExperimentCache {
   constructor(
     private readonly store: Pick<ExperimentStore, 'findByKeys' | 'listRunning'>,
     private readonly ttlMs = 1000,
-    private readonly maxEntries = 10_000,
-  ) {}
+    maxEntries = 10_000,
+  ) {
+    this.entries = new LRUCache({ max: maxEntries });
+  }
 
   private fresh(at: number): boolean {
     return Date.now() - at < this.ttlMs;
@@ -89,8 +92,6 @@ export class ExperimentCache {
   }
 
   private set(key: string, entry: Entry): void {
-    this.entries.delete(key);
     this.entries.set(key, entry);
-    if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
   }
 }
