@@ -1,6 +1,6 @@
 import { fieldError, AppError } from '../errors.js';
 import type { AssignmentCache } from './assignment-cache.js';
-import type { AssignmentStore, StoredAssignment } from './assignment-store.js';
+import type { AssignmentStore, NewAssignment, StoredAssignment } from './assignment-store.js';
 import { bucketUser, inNamespace } from './bucketing.js';
 import type { ExperimentCache } from './experiment-cache.js';
 import { covers, type HoldoutCache, type HoldoutSnapshot, userHoldout } from './holdout-cache.js';
@@ -98,6 +98,61 @@ export class AssignmentService {
     const found = await this.experiments.byKeys(keys);
     const resolved = await this.resolve(userId, [...found.values()], opts);
     return keys.map((key) => resolved.get(key) ?? unknown(key, userId));
+  }
+
+  /**
+   * First exposures of many users in one statement (POST /v1/events): each item whose user this instance holds no
+   * assignment for, in a running experiment that places the user in a variant, is stored with its exposure by one
+   * set-based INSERT shared by the whole call. The answer is whether that stored it (the first exposure); undefined
+   * for an item this path does not settle (unknown or not running experiment, an exposure before the start, a
+   * cached or previously stored assignment, an excluded user, a variant the caller did not expect, a user named
+   * twice): the caller applies those one by one with assign(), whose rules are the same.
+   */
+  async exposeFirst(
+    items: { experimentKey: string; userId: string; at: Date; expectVariant?: string | undefined }[],
+  ): Promise<(boolean | undefined)[]> {
+    const out: (boolean | undefined)[] = new Array(items.length).fill(undefined);
+    const found = await this.experiments.byKeys([...new Set(items.map((i) => i.experimentKey))]);
+    const holdouts = await this.holdouts.get();
+    const seen = new Map<string, number>();
+    const rows: NewAssignment[] = [];
+    const slots: number[] = [];
+    items.forEach((item, index) => {
+      const key = `${item.experimentKey}\u0000${item.userId}`;
+      seen.set(key, (seen.get(key) ?? 0) + 1);
+      const e = found.get(item.experimentKey);
+      if (!e || e.status !== 'running' || (e.startedAt !== null && item.at < e.startedAt)) return;
+      if (this.cache.get(e.id, item.userId)) return;
+      const holdout = holdouts.list.length > 0 ? userHoldout(item.userId, holdouts.list) : null;
+      const p = this.place(e, item.userId, holdout);
+      if (p.variant === undefined || (item.expectVariant !== undefined && item.expectVariant !== p.variant))
+        return;
+      rows.push({
+        experimentId: e.id,
+        userId: item.userId,
+        variant: p.variant,
+        assignedAt: item.at,
+        // Held-out users are never exposed: nothing of theirs can count in the experiment's results.
+        exposedAt: p.holdoutId === null ? item.at : null,
+        holdoutId: p.holdoutId,
+        banditPeriod: e.type === 'bandit' ? e.banditState.period : null,
+      });
+      slots.push(index);
+    });
+    // A user named twice is applied in order by the caller, so none of its items is stored here.
+    const once = slots
+      .map((index, k) => ({ index, row: rows[k]! }))
+      .filter(({ index }) => seen.get(`${items[index]!.experimentKey}\u0000${items[index]!.userId}`) === 1);
+    if (once.length === 0) return out;
+    const results = await this.store.insertMany(once.map((o) => o.row));
+    once.forEach(({ index, row }, k) => {
+      const r = results[k];
+      if (!r) return;
+      this.cache.set(row.experimentId, row.userId, r.stored);
+      // Stored before: its exposure rules (an earlier time moves it) are the single path's.
+      if (r.inserted) out[index] = r.stored.exposedAt !== null;
+    });
+    return out;
   }
 
   private async resolve(

