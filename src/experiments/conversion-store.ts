@@ -43,7 +43,7 @@ export class ConversionStore {
        ), ins AS (
          INSERT INTO conversions (experiment_id, metric, user_id, event_id, value, occurred_at)
          SELECT x.experiment_id, x.metric, x.user_id, x.event_id, x.value, x.occurred_at
-           FROM x JOIN a USING (experiment_id, user_id)
+           FROM x WHERE (x.experiment_id, x.user_id) IN (SELECT experiment_id, user_id FROM a)
           ORDER BY x.experiment_id, x.metric, x.user_id, x.event_id, x.i
          ON CONFLICT DO NOTHING
          RETURNING experiment_id, metric, user_id, event_id, value, occurred_at
