@@ -55,6 +55,25 @@ const answer = (
   exposureChanged: false,
 });
 
+/** The row of a first assignment (a first exposure too when exposeAt is given). */
+const newRow = (
+  e: Experiment,
+  userId: string,
+  variant: string,
+  holdoutId: number | null,
+  assignedAt: Date,
+  exposeAt: Date | null,
+): NewAssignment => ({
+  experimentId: e.id,
+  userId,
+  variant,
+  assignedAt,
+  // Held-out users are never exposed: nothing of theirs can count in the experiment's results.
+  exposedAt: holdoutId === null ? exposeAt : null,
+  holdoutId,
+  banditPeriod: e.type === 'bandit' ? e.banditState.period : null,
+});
+
 /** Where a user without a stored assignment lands in a running experiment: checks holdout → namespace → traffic. */
 type Placement =
   | { variant: string; holdoutId: number | null }
@@ -114,12 +133,11 @@ export class AssignmentService {
     const out: (boolean | undefined)[] = new Array(items.length).fill(undefined);
     const found = await this.experiments.byKeys([...new Set(items.map((i) => i.experimentKey))]);
     const holdouts = await this.holdouts.get();
-    const seen = new Map<string, number>();
-    const rows: NewAssignment[] = [];
-    const slots: number[] = [];
+    const named = new Map<string, number>();
+    const candidates: { index: number; key: string; row: NewAssignment }[] = [];
     items.forEach((item, index) => {
       const key = `${item.experimentKey}\u0000${item.userId}`;
-      seen.set(key, (seen.get(key) ?? 0) + 1);
+      named.set(key, (named.get(key) ?? 0) + 1);
       const e = found.get(item.experimentKey);
       if (!e || e.status !== 'running' || (e.startedAt !== null && item.at < e.startedAt)) return;
       if (this.cache.get(e.id, item.userId)) return;
@@ -127,24 +145,12 @@ export class AssignmentService {
       const p = this.place(e, item.userId, holdout);
       if (p.variant === undefined || (item.expectVariant !== undefined && item.expectVariant !== p.variant))
         return;
-      rows.push({
-        experimentId: e.id,
-        userId: item.userId,
-        variant: p.variant,
-        assignedAt: item.at,
-        // Held-out users are never exposed: nothing of theirs can count in the experiment's results.
-        exposedAt: p.holdoutId === null ? item.at : null,
-        holdoutId: p.holdoutId,
-        banditPeriod: e.type === 'bandit' ? e.banditState.period : null,
-      });
-      slots.push(index);
+      candidates.push({ index, key, row: newRow(e, item.userId, p.variant, p.holdoutId, item.at, item.at) });
     });
     // A user named twice is applied in order by the caller, so none of its items is stored here.
-    const once = slots
-      .map((index, k) => ({ index, row: rows[k]! }))
-      .filter(({ index }) => seen.get(`${items[index]!.experimentKey}\u0000${items[index]!.userId}`) === 1);
+    const once = candidates.filter((c) => named.get(c.key) === 1);
     if (once.length === 0) return out;
-    const results = await this.store.insertMany(once.map((o) => o.row));
+    const results = await this.store.insertMany(once.map((c) => c.row));
     once.forEach(({ index, row }, k) => {
       const r = results[k];
       if (!r) return;
@@ -216,16 +222,7 @@ export class AssignmentService {
     const results = await Promise.all(
       inserts.map(({ e, variant, holdoutId }) => {
         if (opts.expectVariant !== undefined && opts.expectVariant !== variant) return Promise.resolve(null);
-        return this.store.insert({
-          experimentId: e.id,
-          userId,
-          variant,
-          assignedAt: now,
-          // Held-out users are never exposed: nothing of theirs can count in the experiment's results.
-          exposedAt: holdoutId === null ? opts.exposeAt : null,
-          holdoutId,
-          banditPeriod: e.type === 'bandit' ? e.banditState.period : null,
-        });
+        return this.store.insert(newRow(e, userId, variant, holdoutId, now, opts.exposeAt));
       }),
     );
     const retry: Experiment[] = [];

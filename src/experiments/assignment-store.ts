@@ -75,7 +75,7 @@ interface InsertedRow {
   holdout_id: number | null;
 }
 
-/** insertBatch()'s statement, prepared once per connection. */
+/** insertMany()'s statement, prepared once per connection. */
 const INSERT_ASSIGNMENTS = `WITH x AS (
          SELECT * FROM unnest(?::int[], ?::text[], ?::text[], ?::timestamptz[], ?::timestamptz[], ?::int[], ?::int[])
                 AS x(experiment_id, user_id, variant, assigned_at, exposed_at, holdout_id, bandit_period)
@@ -118,7 +118,7 @@ export class AssignmentStore {
     // One statement at a time: arrivals meanwhile make the next batch larger. Two at once measured 0.87–0.93× the
     // one-INSERT ceiling at 50 connections against 0.97–1.09× with one (three runs each, same machine); they wait on
     // each other's counter and index pages, and each commits a smaller batch.
-    this.inserts = new Batcher((rows) => this.insertBatch(rows), {
+    this.inserts = new Batcher((rows) => this.insertMany(rows), {
       maxBatch: 500,
       maxPending: 10_000,
       maxInFlight: 1,
@@ -137,11 +137,6 @@ export class AssignmentStore {
    */
   insert(row: NewAssignment): Promise<InsertResult | null> {
     return this.inserts.submit(row);
-  }
-
-  /** Many first assignments in one statement of their own (one call's batch), answered like insert(). */
-  insertMany(rows: NewAssignment[]): Promise<(InsertResult | null)[]> {
-    return this.insertBatch(rows);
   }
 
   /** The experiments (by key, or all running ones) with this user's stored assignment, in one query. */
@@ -216,7 +211,7 @@ export class AssignmentStore {
    * held-out row whose holdout is gone is not stored; a holdout deleted while the statement ran fails its foreign
    * key, and the batch is run once more (it then skips that holdout's rows).
    */
-  private async insertBatch(rows: NewAssignment[]): Promise<(InsertResult | null)[]> {
+  async insertMany(rows: NewAssignment[]): Promise<(InsertResult | null)[]> {
     try {
       return await this.insertRows(rows);
     } catch (err) {
