@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { COUNTED_PER_USER } from './result-aggregates.js';
 
 /** A stored weight period (period 0, the equal split from the start, is not stored). */
 export interface BanditPeriod {
@@ -106,30 +107,23 @@ export class BanditStore {
   /**
    * Per weight period and variant: exposed users by the period their first exposure fell in (period p holds
    * [start_p, start_{p+1})), those with a counted conversion of the metric (at or after first exposure, before
-   * completion) and their value sums. One pass over the experiment's assignments by its primary key, the
-   * conversions through (experiment, metric, occurred_at).
+   * completion) and their value sums. One pass over the experiment's assignments, joined by hash with the users
+   * who converted (result_user_metrics), grouped by hash: no ORDER BY, as the planner, blind to how few periods
+   * there are, would sort every exposed user for it.
    */
   async cells(experimentId: number, metric: string, completedAt: Date | null): Promise<PeriodCellRow[]> {
     const { rows } = (await this.knex.raw(
       `WITH p AS (
          SELECT coalesce(array_agg(started_at ORDER BY period), '{}'::timestamptz[]) AS starts
            FROM bandit_periods WHERE experiment_id = :id
-       ), conv AS (
-         SELECT c.user_id, count(c.value) AS v, coalesce(sum(c.value), 0) AS s
-           FROM conversions c
-           JOIN assignments a ON a.experiment_id = c.experiment_id AND a.user_id = c.user_id
-          WHERE c.experiment_id = :id AND c.metric = :metric AND c.occurred_at >= a.exposed_at
-            AND a.holdout_id IS NULL
-            AND (:completedAt::timestamptz IS NULL OR c.occurred_at < :completedAt::timestamptz)
-          GROUP BY c.user_id
+       ), conv AS (${COUNTED_PER_USER}
        )
        SELECT width_bucket(a.exposed_at, p.starts)::int AS period, a.variant, count(*)::int AS exposed,
               count(conv.user_id)::int AS converted, coalesce(sum(conv.v), 0)::int AS valued,
               coalesce(sum(conv.s), 0)::float8 AS "valueSum", coalesce(sum(conv.s * conv.s), 0)::float8 AS "valueSumSq"
          FROM assignments a CROSS JOIN p LEFT JOIN conv ON conv.user_id = a.user_id
         WHERE a.experiment_id = :id AND a.exposed_at IS NOT NULL AND a.holdout_id IS NULL
-        GROUP BY 1, 2
-        ORDER BY 1, 2`,
+        GROUP BY 1, 2`,
       { id: experimentId, metric, completedAt: completedAt?.toISOString() ?? null },
     )) as { rows: PeriodCellRow[] };
     return rows;

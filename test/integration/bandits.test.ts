@@ -247,6 +247,16 @@ t.test(
     const chi = (d[0]! * d[0]! * S(1, 1) - 2 * d[0]! * d[1]! * S(0, 1) + d[1]! * d[1]! * S(0, 0)) / det;
     t.ok(Math.abs(r.srm.chiSquare - chi) < 1e-9, `SRM χ² ${r.srm.chiSquare} vs ${chi}`);
     t.ok(Math.abs(r.srm.pValue - Math.exp(-chi / 2)) < 1e-9, 'χ² with 2 degrees of freedom');
+
+    // Completed: conversions from completion on do not count, so the figures stay as they were (recomputed:
+    // the refresh route skips the cache a slow first answer may have filled).
+    t.equal((await post(app, '/v1/experiments/mab/winner', { variant: 'b' })).statusCode, 200);
+    const was = json<Results>(await post(app, '/v1/experiments/mab/results/refresh'));
+    for (const u of users.filter((x) => !x.converted).slice(0, 8))
+      t.equal((await post(app, '/v1/experiments/mab/conversions', { userId: u.id })).statusCode, 200);
+    const after = json<Results>(await post(app, '/v1/experiments/mab/results/refresh'));
+    t.same(after.variants, was.variants, 'late conversions change no figure of a completed bandit');
+    t.same(after.bandit, was.bandit);
   },
 );
 

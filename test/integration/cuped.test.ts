@@ -166,6 +166,30 @@ t.test(
     const plain = json<Results>(await get(app, '/v1/experiments/cx/results'));
     t.equal(plain.cuped, undefined);
     t.equal(plain.variants[1]!.cuped, undefined);
+
+    // Completed: conversions from completion on count nowhere, CUPED included (recomputed by the refresh route).
+    t.equal((await post(app, '/v1/experiments/cx/winner', { variant: 'variant_a' })).statusCode, 200);
+    const paths = ['results?cuped=true', 'results?metric=purchase&cuped=true'];
+    const before = await Promise.all(
+      paths.map(async (p) =>
+        json<Results>(await post(app, `/v1/experiments/cx/${p.replace('results', 'results/refresh')}`)),
+      ),
+    );
+    for (const u of users.slice(0, 10)) {
+      await post(app, '/v1/experiments/cx/conversions', { userId: u.id, eventId: 'late' });
+      await post(app, '/v1/experiments/cx/conversions', {
+        userId: u.id,
+        metric: 'purchase',
+        value: 50,
+        eventId: 'late',
+      });
+    }
+    for (const [i, p] of paths.entries()) {
+      const after = json<Results>(
+        await post(app, `/v1/experiments/cx/${p.replace('results', 'results/refresh')}`),
+      );
+      t.same(after.variants, before[i]!.variants, `${p}: late conversions change nothing`);
+    }
   },
 );
 
