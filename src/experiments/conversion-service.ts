@@ -51,7 +51,11 @@ export class ConversionService {
         occurredAt: c.occurredAt ?? now,
       });
     });
-    const out: ConversionResult[] = list.map((c) => experimentNotFound(c.key));
+    // An error (and its stack trace) is built only for a conversion that fails, never up front for all of them.
+    const out: ConversionResult[] = new Array(list.length);
+    list.forEach((c, i) => {
+      if (!found.has(c.key)) out[i] = experimentNotFound(c.key);
+    });
     if (rows.length === 0) return out;
     const outcomes = await this.conversions.insertMany(rows);
     outcomes.forEach((o, k) => {
