@@ -87,22 +87,27 @@ export const APPLY_COUNTED = `
   )`;
 
 /**
+ * Per user of experiment `:id`, what was converted of `:metric` from `:completedAt` on, at or after the user's first
+ * exposure: n conversions, v with a value, s their value sum; found through conversions (experiment_id, metric,
+ * occurred_at). A completed experiment takes these away from its aggregates (none while `:completedAt` is null).
+ */
+export const LATE_PER_USER = `
+  SELECT c.user_id, count(*) AS n, count(c.value) AS v, coalesce(sum(c.value), 0) AS s
+    FROM conversions c
+    JOIN assignments a ON a.experiment_id = c.experiment_id AND a.user_id = c.user_id
+   WHERE c.experiment_id = :id AND c.metric = :metric AND c.occurred_at >= :completedAt::timestamptz
+     AND c.occurred_at >= a.exposed_at
+   GROUP BY c.user_id`;
+
+/**
  * Per user of experiment `:id`, the conversions of `:metric` that count in its results (at or after first
  * exposure, not held out, and before `:completedAt` when the experiment completed): n of them, v with a value, s
- * their value sum. Read from result_user_metrics (users who converted, not every conversion); a completed
- * experiment takes away what each user converted from completion on, found through (experiment, metric,
- * occurred_at). Columns: user_id, variant, n, v, s (numeric).
+ * their value sum. Read from result_user_metrics (users who converted, not every conversion), less LATE_PER_USER.
+ * Columns: user_id, variant, n, v, s (numeric).
  */
 export const COUNTED_PER_USER = `
   SELECT u.user_id, u.variant, u.counted - coalesce(late.n, 0) AS n, u.valued - coalesce(late.v, 0) AS v,
          u.value_sum - coalesce(late.s, 0) AS s
     FROM result_user_metrics u
-    LEFT JOIN (
-      SELECT c.user_id, count(*) AS n, count(c.value) AS v, coalesce(sum(c.value), 0) AS s
-        FROM conversions c
-        JOIN assignments a ON a.experiment_id = c.experiment_id AND a.user_id = c.user_id
-       WHERE c.experiment_id = :id AND c.metric = :metric AND c.occurred_at >= :completedAt::timestamptz
-         AND c.occurred_at >= a.exposed_at
-       GROUP BY c.user_id
-    ) late ON late.user_id = u.user_id
+    LEFT JOIN (${LATE_PER_USER}) late ON late.user_id = u.user_id
    WHERE u.experiment_id = :id AND u.metric = :metric AND u.counted > coalesce(late.n, 0)`;

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { LATE_PER_USER } from './result-aggregates.js';
 
 export interface VariantAggregate {
   variant: string;
@@ -48,13 +49,7 @@ export class ResultsStore {
          SELECT variant, sum(converted) AS converted, sum(valued) AS valued, sum(value_sum) AS value_sum,
                 sum(value_sumsq) AS value_sumsq
            FROM result_metric_counts WHERE experiment_id = :id AND metric = :metric GROUP BY variant
-       ), late AS (
-         SELECT c.user_id, count(*) AS n, count(c.value) AS v, coalesce(sum(c.value), 0) AS s
-           FROM conversions c
-           JOIN assignments a ON a.experiment_id = c.experiment_id AND a.user_id = c.user_id
-          WHERE c.experiment_id = :id AND c.metric = :metric AND c.occurred_at >= :completedAt::timestamptz
-            AND c.occurred_at >= a.exposed_at
-          GROUP BY c.user_id
+       ), late AS (${LATE_PER_USER}
        ), cut AS (
          SELECT u.variant, count(*) FILTER (WHERE u.counted = late.n) AS converted, sum(late.v) AS valued,
                 sum(late.s) AS value_sum,
