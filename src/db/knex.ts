@@ -27,6 +27,20 @@ export interface Database {
 
 const DEFAULT_ANALYTICS_TIMEOUT_MS = 30_000;
 
+/**
+ * How many counter shards (SPEC §6 result aggregates) one instance's write connections spread over. A hot counter
+ * row (a variant's exposures, a 15-minute bucket) is locked by the statement that moves it until commit, so two
+ * connections on one shard wait for each other's commit; with the shard picked by pid modulo 8, a 10-connection pool
+ * had its 100-conversion batches wait 2–10 ms on each other. Readers sum over shards, so more shards cost them rows.
+ */
+export const COUNTER_SHARDS = 16;
+/** This instance's next shard: a random start, so that several instances rarely begin on the same shards. */
+let nextShard = Math.floor(Math.random() * COUNTER_SHARDS);
+
+interface PgSession {
+  query(sql: string, cb: (err: Error | null) => void): void;
+}
+
 const pgPool = (url: string, applicationName: string, max: number, statementTimeoutMs?: number): Knex =>
   knexFactory({
     client: 'pg',
@@ -41,7 +55,21 @@ const pgPool = (url: string, applicationName: string, max: number, statementTime
       // Analytics connections: a statement timeout.
       ...(statementTimeoutMs ? { statement_timeout: statementTimeoutMs } : {}),
     },
-    pool: { min: 0, max, acquireTimeoutMillis: 5_000 },
+    pool: {
+      min: 0,
+      max,
+      acquireTimeoutMillis: 5_000,
+      // Each new connection takes the next counter shard (round robin): the pool's connections write to distinct
+      // counter rows. Analytics connections never write counters and skip it.
+      ...(statementTimeoutMs
+        ? {}
+        : {
+            afterCreate: (conn: PgSession, done: (err: Error | null, conn: PgSession) => void) => {
+              const shard = nextShard++ % COUNTER_SHARDS;
+              conn.query(`SET liftoff.shard = ${shard}`, (err) => done(err, conn));
+            },
+          }),
+    },
     acquireConnectionTimeout: 5_000,
   });
 

@@ -4,8 +4,12 @@
  * the aggregates commit (or roll back) with the event and stay exact under any number of concurrent writers.
  */
 
-/** The counter row this statement writes to: one of 8 per key, so concurrent connections rarely share a row. */
-const SHARD = '(pg_backend_pid() % 8)::smallint';
+/**
+ * The counter row this statement writes to: the connection's own shard (`liftoff.shard`, set when the pool opens
+ * it, distinct for up to COUNTER_SHARDS connections of an instance), so concurrent writers of one instance never
+ * wait on each other's counter rows; a session without it (PGlite, scripts) falls back to its pid modulo 8.
+ */
+const SHARD = `coalesce(nullif(current_setting('liftoff.shard', true), '')::smallint, (pg_backend_pid() % 8)::smallint)`;
 
 /** The 15-minute bucket of a timestamp (UTC offsets in use are whole quarter hours, so days regroup exactly). */
 export const bucketOf = (ts: string): string =>
