@@ -60,13 +60,18 @@ const pgPool = (url: string, applicationName: string, max: number, statementTime
       max,
       acquireTimeoutMillis: 5_000,
       // Each new connection takes the next counter shard (round robin): the pool's connections write to distinct
-      // counter rows. Analytics connections never write counters and skip it.
+      // counter rows. And it never plans a sequential scan where an index serves: the write path is point lookups
+      // and upserts by key, and a prepared statement's generic plan, made while a table was still small (a new
+      // installation, or a server whose autovacuum is off, so no ANALYZE ever invalidates it), kept scanning the
+      // whole growing table at every batch: new-user assignments at 0.25–1.0× the one-INSERT ceiling on a fresh
+      // database, 1.3–1.5× with this (unchanged once analyzed). Migrations and analytics run on other connections.
+      // Analytics connections never write counters and keep the planner's defaults.
       ...(statementTimeoutMs
         ? {}
         : {
             afterCreate: (conn: PgSession, done: (err: Error | null, conn: PgSession) => void) => {
               const shard = nextShard++ % COUNTER_SHARDS;
-              conn.query(`SET liftoff.shard = ${shard}`, (err) => done(err, conn));
+              conn.query(`SET liftoff.shard = ${shard}; SET enable_seqscan = off`, (err) => done(err, conn));
             },
           }),
     },

@@ -46,16 +46,20 @@ const MIGRATION_LOCK_KEY = 7_412_020_261;
 export async function migrateLatest(knex: Knex): Promise<string[]> {
   const config = knex.client.config as Knex.Config;
   if (config.client !== 'pg') return migrateUnlocked(knex);
-  const lock = knexFactory({ client: 'pg', connection: config.connection, pool: { min: 0, max: 1 } });
+  const own = () => knexFactory({ client: 'pg', connection: config.connection, pool: { min: 0, max: 1 } });
+  const lock = own();
+  // Migrations (whose backfills scan whole tables) on a connection with the planner's defaults, not one of the
+  // write pool's (which plan no sequential scan: see createDatabase).
+  const migrator = own();
   try {
     await lock.raw('SELECT pg_advisory_lock(?)', [MIGRATION_LOCK_KEY]);
     try {
-      return await migrateUnlocked(knex);
+      return await migrateUnlocked(migrator);
     } finally {
       await lock.raw('SELECT pg_advisory_unlock(?)', [MIGRATION_LOCK_KEY]);
     }
   } finally {
-    await lock.destroy();
+    await Promise.all([lock.destroy(), migrator.destroy()]);
   }
 }
 
