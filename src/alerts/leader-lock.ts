@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { Database } from '../db/knex.js';
+import { pgClient } from '../db/pg-client.js';
 
 /** Advisory lock keys of the background jobs (one job, one key, across every instance on the database). */
 export const LOCK_KEYS = {
@@ -8,15 +9,6 @@ export const LOCK_KEYS = {
   reports: 0x4c69_0003,
   bandits: 0x4c69_0010,
 } as const;
-
-interface PgConnection {
-  query(sql: string, params: unknown[]): Promise<{ rows: { ok: boolean }[] }>;
-}
-
-interface KnexClient {
-  acquireConnection(): Promise<PgConnection>;
-  releaseConnection(conn: PgConnection): Promise<void>;
-}
 
 /** Jobs held by this process, per database: apps sharing one database in a process also take turns. */
 const heldHere = new WeakMap<Knex, Set<number>>();
@@ -44,10 +36,12 @@ export async function withLeaderLock(db: Database, key: number, fn: () => Promis
       }
       return true;
     }
-    const client = db.knex.client as unknown as KnexClient;
+    const client = pgClient(db.knex);
     const conn = await client.acquireConnection();
     try {
-      const { rows } = await conn.query('SELECT pg_try_advisory_lock($1::bigint) AS ok', [key]);
+      const { rows } = await conn.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1::bigint) AS ok', [
+        key,
+      ]);
       if (!rows[0]!.ok) return false;
       try {
         await fn();

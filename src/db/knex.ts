@@ -4,6 +4,7 @@ import knexFactory, { type Knex } from 'knex';
 import ClientPgLite from 'knex-pglite';
 import pg from 'pg';
 import type { Config } from '../config.js';
+import type { PgConnection } from './pg-client.js';
 
 // Counts (int8) and numeric sums come back as strings from pg by default; the service reports JSON numbers.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
@@ -37,10 +38,6 @@ export const COUNTER_SHARDS = 16;
 /** This instance's next shard: a random start, so that several instances rarely begin on the same shards. */
 let nextShard = Math.floor(Math.random() * COUNTER_SHARDS);
 
-interface PgSession {
-  query(sql: string, cb: (err: Error | null) => void): void;
-}
-
 const pgPool = (url: string, applicationName: string, max: number, statementTimeoutMs?: number): Knex =>
   knexFactory({
     client: 'pg',
@@ -69,9 +66,12 @@ const pgPool = (url: string, applicationName: string, max: number, statementTime
       ...(statementTimeoutMs
         ? {}
         : {
-            afterCreate: (conn: PgSession, done: (err: Error | null, conn: PgSession) => void) => {
+            afterCreate: (conn: PgConnection, done: (err: Error | null, conn: PgConnection) => void) => {
               const shard = nextShard++ % COUNTER_SHARDS;
-              conn.query(`SET liftoff.shard = ${shard}; SET enable_seqscan = off`, (err) => done(err, conn));
+              conn.query(`SET liftoff.shard = ${shard}; SET enable_seqscan = off`).then(
+                () => done(null, conn),
+                (err: Error) => done(err, conn),
+              );
             },
           }),
     },

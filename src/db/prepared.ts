@@ -1,14 +1,5 @@
 import type { Knex } from 'knex';
-
-interface PgConnection {
-  query(q: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }>;
-}
-
-interface KnexClient {
-  config: Knex.Config;
-  acquireConnection(): Promise<PgConnection>;
-  releaseConnection(conn: PgConnection): Promise<unknown>;
-}
+import { pgClient } from './pg-client.js';
 
 /**
  * A hot statement run as a named prepared statement on PostgreSQL: each pool connection parses and plans it once
@@ -21,7 +12,7 @@ export function preparedStatement<R>(
   name: string,
   sql: string,
 ): (values: unknown[]) => Promise<R[]> {
-  const client = knex.client as unknown as KnexClient;
+  const client = pgClient(knex);
   if (client.config.client !== 'pg') {
     return async (values) => ((await knex.raw(sql, values as Knex.RawBinding[])) as { rows: R[] }).rows;
   }
@@ -32,7 +23,7 @@ export function preparedStatement<R>(
     if (values.length !== n) throw new Error(`${name}: ${n} placeholders, ${values.length} values`);
     const conn = await client.acquireConnection();
     try {
-      return (await conn.query({ name, text, values })).rows as R[];
+      return (await conn.query<R>({ name, text, values })).rows;
     } finally {
       await client.releaseConnection(conn);
     }
