@@ -1,6 +1,7 @@
 // Set-based data sets for the query benchmarks (generate_series, bounded by the row counts given).
 import type { Knex } from 'knex';
 import { rebuildSignupTouches } from '../src/viral/signup-touches.js';
+import { RECOMPUTE_INVITE_PREDECESSORS } from '../src/viral/invites-ingest.js';
 
 const BUCKET = (ts: string) => `date_bin('15 minutes', ${ts}, timestamptz '2000-01-01 00:00:00+00')`;
 
@@ -90,6 +91,7 @@ export async function seedInvites(db: Knex, invites: number): Promise<void> {
             LATERAL (SELECT s.ts, s.ts + (abs(hashint4(g * 3)) % 10080) * interval '1 minute' AS su) t`,
     [Math.max(1, Math.floor(invites / 4)), invites, invites],
   );
+  await db.raw(RECOMPUTE_INVITE_PREDECESSORS);
 }
 
 /** Country weights (per cent) of the bench's users; the remaining 3 % have no country. */

@@ -8,6 +8,7 @@ import { loadConfig } from '../src/config.js';
 import { closeDatabase, createDatabase } from '../src/db/knex.js';
 import { migrateLatest } from '../src/db/migrate.js';
 import { bucketOf } from '../src/experiments/result-aggregates.js';
+import { RECOMPUTE_INVITE_PREDECESSORS } from '../src/viral/invites-ingest.js';
 import { REBUILD_SIGNUP_TOUCHES } from '../src/viral/signup-touches.js';
 
 const USERS = 50_000;
@@ -159,6 +160,11 @@ const STEPS: [string, string][] = [
        FROM (SELECT invite_id, count(*)::int n, min(occurred_at) first FROM invite_clicks GROUP BY invite_id) c
       WHERE i.invite_id = c.invite_id
         AND i.invite_id IN (SELECT invite_id FROM invite_clicks WHERE visitor_id IS NOT NULL)`,
+  ],
+  [
+    // The demo writes invites directly, so it also derives the predecessor send times that count distinct senders.
+    'invite predecessors',
+    RECOMPUTE_INVITE_PREDECESSORS,
   ],
   [
     // The demo writes rows directly, so it also derives the attribution touches the ingest statements keep.

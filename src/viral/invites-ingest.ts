@@ -34,20 +34,107 @@ export async function invitesById(
   return new Map(rows.map((r) => [r.invite_id, r]));
 }
 
-/** Invites in one statement; a repeated id with the same fields is a duplicate, with others a conflict. */
+/** The referrer's previous invite before each of `f`'s rows (alias f), in (sent_at, invite_id) order; `same` narrows. */
+const STORED_PREV = (same: string) => `(
+  SELECT max(j.sent_at) FROM invites j
+   WHERE j.referrer_id = f.referrer_id${same} AND j.sent_at <= f.sent_at
+     AND (j.sent_at, j.invite_id COLLATE "C") < (f.sent_at, f.invite_id COLLATE "C"))`;
+
+/** The stored invite right after each of `f`'s rows (alias f): the one whose predecessor a new invite may become. */
+const STORED_NEXT = (same: string) => `(
+  SELECT j.invite_id FROM invites j
+   WHERE j.referrer_id = f.referrer_id${same} AND j.sent_at >= f.sent_at
+     AND (j.sent_at, j.invite_id COLLATE "C") > (f.sent_at, f.invite_id COLLATE "C")
+   ORDER BY j.sent_at, j.invite_id COLLATE "C" LIMIT 1)`;
+
+/**
+ * New invites with their referrer's previous send time, overall and per loop (migration 20261208100000), from the
+ * stored invites and the batch's own; a stored invite that a late arrival now precedes moves its predecessor up.
+ * Runs while the batch's referrers are locked, so every stored invite of theirs is visible to it.
+ */
+const INSERT_INVITES = `
+  WITH input AS (
+    SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::timestamptz[])
+      WITH ORDINALITY AS x(invite_id, referrer_id, source, sent_at, ord)
+  ), fresh AS (
+    SELECT DISTINCT ON (invite_id) invite_id, referrer_id, source, sent_at
+      FROM input x WHERE NOT EXISTS (SELECT 1 FROM invites i WHERE i.invite_id = x.invite_id)
+     ORDER BY invite_id, ord
+  ), ranked AS (
+    SELECT f.*,
+           greatest(${STORED_PREV('')},
+                    lag(f.sent_at) OVER (PARTITION BY f.referrer_id ORDER BY f.sent_at, f.invite_id COLLATE "C"))
+             AS prev_sent_at,
+           greatest(${STORED_PREV(' AND j.source = f.source')},
+                    lag(f.sent_at) OVER (PARTITION BY f.referrer_id, f.source
+                                         ORDER BY f.sent_at, f.invite_id COLLATE "C")) AS prev_source_sent_at
+      FROM fresh f
+  ), next AS (
+    SELECT n.invite_id, max(f.sent_at) AS sent_at, max(f.sent_at) FILTER (WHERE n.same_source) AS source_sent_at
+      FROM fresh f
+     CROSS JOIN LATERAL (
+       SELECT ${STORED_NEXT('')} AS invite_id, false AS same_source
+       UNION ALL
+       SELECT ${STORED_NEXT(' AND j.source = f.source')}, true
+     ) n
+     WHERE n.invite_id IS NOT NULL
+     GROUP BY n.invite_id
+  ), ins AS (
+    INSERT INTO invites (invite_id, referrer_id, source, sent_at, prev_sent_at, prev_source_sent_at)
+    SELECT invite_id, referrer_id, source, sent_at, prev_sent_at, prev_source_sent_at FROM ranked
+    ON CONFLICT (invite_id) DO NOTHING
+    RETURNING invite_id
+  ), moved AS (
+    UPDATE invites i
+       SET prev_sent_at = greatest(i.prev_sent_at, n.sent_at),
+           prev_source_sent_at = greatest(i.prev_source_sent_at, n.source_sent_at)
+      FROM next n WHERE i.invite_id = n.invite_id
+  )
+  SELECT invite_id, (SELECT count(*) FROM fresh)::int AS fresh FROM ins
+  UNION ALL
+  SELECT NULL, (SELECT count(*) FROM fresh)::int`;
+
+/** Every invite's previous send times recomputed from the invites (of the referrers bound by `where`, if given). */
+const recomputePredecessors = (where = '') => `
+  UPDATE invites i SET prev_sent_at = p.prev, prev_source_sent_at = p.prev_source
+    FROM (SELECT invite_id,
+                 lag(sent_at) OVER (PARTITION BY referrer_id ORDER BY sent_at, invite_id COLLATE "C") AS prev,
+                 lag(sent_at) OVER (PARTITION BY referrer_id, source ORDER BY sent_at, invite_id COLLATE "C")
+                   AS prev_source
+            FROM invites${where}) p
+   WHERE p.invite_id = i.invite_id
+     AND (i.prev_sent_at IS DISTINCT FROM p.prev OR i.prev_source_sent_at IS DISTINCT FROM p.prev_source)`;
+
+/** For bulk loads that insert invites directly (the demo, tests): run once afterwards. */
+export const RECOMPUTE_INVITE_PREDECESSORS = recomputePredecessors();
+
+/**
+ * Invites in one transaction: their referrers' rows locked (in one order, so concurrent batches cannot deadlock),
+ * then one statement. A repeated id with the same fields is a duplicate, with others a conflict.
+ */
 export async function applyInvites(knex: Knex, items: InviteItem[]): Promise<Outcome[]> {
-  const { rows } = (await knex.raw(
-    `INSERT INTO invites (invite_id, referrer_id, source, sent_at)
-     SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::timestamptz[])
-     ON CONFLICT (invite_id) DO NOTHING
-     RETURNING invite_id`,
-    [
-      items.map((i) => i.inviteId),
-      items.map((i) => i.referrerId),
-      items.map((i) => i.source),
-      iso(items.map((i) => i.sentAt)),
-    ],
-  )) as { rows: { invite_id: string }[] };
+  const referrers = [...new Set(items.map((i) => i.referrerId))].sort();
+  const rows = await knex.transaction(async (trx) => {
+    // DO UPDATE … WHERE false updates nothing but locks every existing row it meets.
+    await trx.raw(
+      `INSERT INTO referrers (referrer_id) SELECT unnest(?::text[])
+       ON CONFLICT (referrer_id) DO UPDATE SET referrer_id = EXCLUDED.referrer_id WHERE false`,
+      [referrers],
+    );
+    const result = (
+      (await trx.raw(INSERT_INVITES, [
+        items.map((i) => i.inviteId),
+        items.map((i) => i.referrerId),
+        items.map((i) => i.source),
+        iso(items.map((i) => i.sentAt)),
+      ])) as { rows: { invite_id: string | null; fresh: number }[] }
+    ).rows;
+    const inserted = result.filter((r) => r.invite_id !== null);
+    // Rare: a new id went to a concurrent invite of another referrer after this batch counted it as a predecessor.
+    if (inserted.length < result[0]!.fresh)
+      await trx.raw(recomputePredecessors(' WHERE referrer_id = ANY(?::text[])'), [referrers]);
+    return inserted as { invite_id: string }[];
+  });
   const created = new Set(rows.map((r) => r.invite_id));
   // Ids stored before this statement are compared with the database; an id repeated within the batch is compared
   // with its first occurrence, which is what this statement stored.

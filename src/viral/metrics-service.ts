@@ -178,10 +178,11 @@ export class MetricsService {
     return { ...echo, loops };
   }
 
-  /** The dashboard's cards: K, cycle time, loops and top referrers of one window, in two passes over it. */
+  /** The dashboard's cards: K, cycle time, loops and top referrers of one window, queried side by side. */
   async summary(w: Window, now = new Date()) {
-    const [counts, cycle, complete] = await Promise.all([
-      this.store.windowSummary(w, 10),
+    const [counts, top, cycle, complete] = await Promise.all([
+      this.store.windowCounts(w),
+      this.store.topReferrers(w, 10),
       this.store.cycleTimes(w),
       this.store.complete(w, now),
     ]);
@@ -199,7 +200,7 @@ export class MetricsService {
       },
       activeReferrers: t.senders,
       sources: counts.sources.map((r) => ({ source: r.source, ...kFigures(r) })),
-      topReferrers: counts.top.map((r, i) => ({
+      topReferrers: top.map((r, i) => ({
         rank: i + 1,
         referrerId: r.referrerId,
         invites: r.invites,

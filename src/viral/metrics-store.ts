@@ -3,7 +3,7 @@ import type { Window } from './window.js';
 
 /** The window's invites with the "converted" flag: signed up within conversionWindowDays of sending. */
 const WINDOW_INVITES = (bySource: boolean) => `
-  SELECT referrer_id, source, sent_at, first_clicked_at, signup_user_id, signed_up_at,
+  SELECT referrer_id, source, sent_at, first_clicked_at, signup_user_id, signed_up_at, prev_sent_at, prev_source_sent_at,
          (signed_up_at IS NOT NULL AND signed_up_at <= sent_at + make_interval(days => :cw)) AS converted
     FROM invites
    WHERE sent_at >= :from AND sent_at < :to${bySource ? ' AND source = :source' : ''}`;
@@ -15,6 +15,10 @@ const params = (w: Window, extra: Record<string, unknown> = {}) => ({
   tz: w.tz,
   ...extra,
 });
+
+/** How many rows of the window are their referrer's first in it, by the named predecessor column. */
+const FIRST_IN_WINDOW = (prev: 'prev_sent_at' | 'prev_source_sent_at') =>
+  `count(*) FILTER (WHERE ${prev} IS NULL OR ${prev} < :from)`;
 
 export interface Counts {
   invites: number;
@@ -78,74 +82,50 @@ export class MetricsStore {
   }
 
   async totals(w: Window, source?: string): Promise<Counts & { userBase: number }> {
+    // A referrer counts once: at the window's invite whose predecessor (of the same loop, when one is asked for) was
+    // sent before the window or not at all (migration 20261208100000).
+    const prev = source === undefined ? 'prev_sent_at' : 'prev_source_sent_at';
     const [r] = await this.rows<Counts & { userBase: number }>(
-      `WITH w AS (${WINDOW_INVITES(source !== undefined)}),
-       -- Grouping by referrer first lets PostgreSQL hash instead of sorting for count(DISTINCT).
-       per_referrer AS (
-         SELECT referrer_id, count(*) AS n, count(*) FILTER (WHERE converted) AS c FROM w GROUP BY referrer_id
-       )
-       SELECT coalesce(sum(n), 0)::int AS invites, count(*)::int AS senders, coalesce(sum(c), 0)::int AS conversions,
+      `SELECT count(*)::int AS invites, ${FIRST_IN_WINDOW(prev)}::int AS senders,
+              (count(*) FILTER (WHERE converted))::int AS conversions,
               (SELECT count(*)::int FROM users WHERE signed_up_at < :to) AS "userBase"
-         FROM per_referrer`,
+         FROM (${WINDOW_INVITES(source !== undefined)}) w`,
       params(w, { source: source ?? null }),
     );
     return r!;
   }
 
   async bySource(w: Window): Promise<(Counts & { source: string })[]> {
-    return this.rows(
-      `WITH w AS (${WINDOW_INVITES(false)}),
-       per_referrer AS (
-         SELECT source, referrer_id, count(*) AS n, count(*) FILTER (WHERE converted) AS c
-           FROM w GROUP BY source, referrer_id
-       )
-       SELECT source, sum(n)::int AS invites, count(*)::int AS senders, sum(c)::int AS conversions
-         FROM per_referrer GROUP BY source ORDER BY source`,
-      params(w),
-    );
+    return (await this.windowCounts(w)).sources;
   }
 
-  /**
-   * The dashboard summary's counts in one pass over the window: per (source, referrer) first, from which the totals,
-   * the per-source figures and the top referrers follow (three answers that would otherwise scan the window thrice).
-   */
-  async windowSummary(
+  /** Totals and per-loop counts in one pass over the window's index range, with no grouping by referrer. */
+  async windowCounts(
     w: Window,
-    limit: number,
-  ): Promise<{
-    totals: Counts & { userBase: number };
-    sources: (Counts & { source: string })[];
-    top: (Counts & { referrerId: string })[];
-  }> {
-    const [r] = await this.rows<{
-      totals: Counts & { userBase: number };
-      sources: (Counts & { source: string })[] | null;
-      top: (Counts & { referrerId: string })[] | null;
-    }>(
-      `WITH w AS (${WINDOW_INVITES(false)}),
-       per AS (
-         SELECT source, referrer_id, count(*)::int AS n, (count(*) FILTER (WHERE converted))::int AS c
-           FROM w GROUP BY source, referrer_id
-       ), per_referrer AS (
-         SELECT referrer_id, sum(n)::int AS n, sum(c)::int AS c FROM per GROUP BY referrer_id
-       )
-       SELECT json_build_object(
-                'invites', coalesce((SELECT sum(n) FROM per_referrer), 0)::int,
-                'senders', (SELECT count(*) FROM per_referrer)::int,
-                'conversions', coalesce((SELECT sum(c) FROM per_referrer), 0)::int,
-                'userBase', (SELECT count(*) FROM users WHERE signed_up_at < :to)::int
-              ) AS totals,
-              (SELECT json_agg(json_build_object('source', source, 'invites', invites, 'senders', senders,
-                                                 'conversions', conversions) ORDER BY source)
-                 FROM (SELECT source, sum(n)::int AS invites, count(*)::int AS senders, sum(c)::int AS conversions
-                         FROM per GROUP BY source) s) AS sources,
-              (SELECT json_agg(json_build_object('referrerId', referrer_id, 'invites', n, 'senders', 1,
-                                                 'conversions', c) ORDER BY c DESC, n DESC, referrer_id)
-                 FROM (SELECT referrer_id, n, c FROM per_referrer
-                        ORDER BY c DESC, n DESC, referrer_id LIMIT :limit) t) AS top`,
-      params(w, { limit }),
-    );
-    return { totals: r!.totals, sources: r!.sources ?? [], top: r!.top ?? [] };
+  ): Promise<{ totals: Counts & { userBase: number }; sources: (Counts & { source: string })[] }> {
+    const [sources, [u]] = await Promise.all([
+      this.rows<Counts & { source: string; firsts: number }>(
+        `SELECT source, count(*)::int AS invites, ${FIRST_IN_WINDOW('prev_source_sent_at')}::int AS senders,
+              (count(*) FILTER (WHERE converted))::int AS conversions, ${FIRST_IN_WINDOW('prev_sent_at')}::int AS firsts
+         FROM (${WINDOW_INVITES(false)}) w GROUP BY source ORDER BY source`,
+        params(w),
+      ),
+      this.rows<{ userBase: number }>(
+        `SELECT count(*)::int AS "userBase" FROM users WHERE signed_up_at < :to`,
+        params(w),
+      ),
+    ]);
+    const sum = (f: (r: (typeof sources)[number]) => number) => sources.reduce((a, r) => a + f(r), 0);
+    return {
+      // Each referrer's first invite of the window is in exactly one loop.
+      totals: {
+        invites: sum((r) => r.invites),
+        senders: sum((r) => r.firsts),
+        conversions: sum((r) => r.conversions),
+        userBase: u!.userBase,
+      },
+      sources: sources.map(({ firsts: _firsts, ...r }) => r),
+    };
   }
 
   async cycleTimes(w: Window): Promise<CycleTimes> {
@@ -169,7 +149,34 @@ export class MetricsStore {
     return r!;
   }
 
+  /**
+   * The referrers ranked by conversions, invites and id. Only a referrer with at least the limit-th highest
+   * conversion count can rank, so the window's converted invites (a partial index) name the candidates and an index
+   * probe counts each one's invites; when fewer than `limit` referrers converted, or ties make the candidates many,
+   * every referrer of the window is grouped instead.
+   */
   async topReferrers(w: Window, limit: number): Promise<(Counts & { referrerId: string })[]> {
+    const fast = await this.rows<Counts & { referrerId: string }>(
+      `WITH conv AS (
+         SELECT referrer_id, count(*)::int AS c FROM invites
+          WHERE sent_at >= :from AND sent_at < :to AND signed_up_at IS NOT NULL
+            AND signed_up_at <= sent_at + make_interval(days => :cw)
+          GROUP BY referrer_id
+       ), cand AS (
+         SELECT referrer_id, c FROM conv
+          WHERE c >= (SELECT c FROM conv ORDER BY c DESC OFFSET :offset LIMIT 1)
+       )
+       SELECT referrer_id AS "referrerId", invites, 1 AS senders, c AS conversions
+         FROM cand, LATERAL (
+           SELECT count(*)::int AS invites FROM invites i
+            WHERE i.referrer_id = cand.referrer_id AND i.sent_at >= :from AND i.sent_at < :to
+         ) n
+        WHERE (SELECT count(*) FROM cand) <= :most
+        ORDER BY conversions DESC, invites DESC, referrer_id
+        LIMIT :limit`,
+      params(w, { limit, offset: limit - 1, most: Math.max(1000, 4 * limit) }),
+    );
+    if (fast.length === limit) return fast;
     return this.rows(
       `WITH w AS (${WINDOW_INVITES(false)})
        SELECT referrer_id AS "referrerId", count(*)::int AS invites, 1 AS senders,
@@ -190,11 +197,12 @@ export class MetricsStore {
          SELECT generate_series(${bucket(':from::timestamptz')}, ${bucket(`:to::timestamptz - interval '1 microsecond'`)},
                                 interval '1 ${granularity}') AS p
        ), inv AS (
-         SELECT p, sum(n)::int AS invites, count(*)::int AS senders, sum(c)::int AS conversions
-           FROM (SELECT ${bucket('sent_at')} AS p, referrer_id, count(*) AS n,
-                        count(*) FILTER (WHERE signed_up_at IS NOT NULL AND signed_up_at <= sent_at + make_interval(days => :cw)) AS c
-                   FROM invites WHERE ${inWindow('sent_at')} GROUP BY 1, 2) per_referrer
-          GROUP BY p
+         -- A referrer counts in a period at its invite whose predecessor lies before the window or the period.
+         SELECT ${bucket('sent_at')} AS p, count(*)::int AS invites,
+                count(*) FILTER (WHERE prev_sent_at IS NULL OR prev_sent_at < :from
+                                    OR ${bucket('prev_sent_at')} <> ${bucket('sent_at')})::int AS senders,
+                count(*) FILTER (WHERE signed_up_at IS NOT NULL AND signed_up_at <= sent_at + make_interval(days => :cw))::int AS conversions
+           FROM invites WHERE ${inWindow('sent_at')} GROUP BY 1
        ), clk AS (
          SELECT ${bucket('occurred_at')} AS p, count(*)::int AS n FROM invite_clicks WHERE ${inWindow('occurred_at')} GROUP BY 1
        ), usr AS (

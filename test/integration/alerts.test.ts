@@ -4,6 +4,7 @@ import { buildApp } from '../../src/app.js';
 import { configFrom } from '../../src/config.js';
 import { build, json, testDatabase } from '../helper.js';
 import { FakeClock, receiver } from '../support/receiver.js';
+import { RECOMPUTE_INVITE_PREDECESSORS } from '../../src/viral/invites-ingest.js';
 
 type App = Awaited<ReturnType<typeof build>>;
 const ENV = { DELIVERY_ALLOW_HTTP: 'true', DELIVERY_ALLOW_PRIVATE: 'true', ALERT_INTERVAL_SECONDS: '0' };
@@ -17,6 +18,7 @@ async function invites(app: App, prefix: string, n: number, converted: number) {
        FROM generate_series(1, :n::int) g`,
     { p: prefix, n, c: converted },
   );
+  await app.db.knex.raw(RECOMPUTE_INVITE_PREDECESSORS);
 }
 
 const create = async (app: App, body: object) => {

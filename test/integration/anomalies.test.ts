@@ -1,6 +1,7 @@
 import t from 'tap';
 import { detectAnomalies } from '../../src/stats/anomaly.js';
 import { build, json } from '../helper.js';
+import { RECOMPUTE_INVITE_PREDECESSORS } from '../../src/viral/invites-ingest.js';
 
 type App = Awaited<ReturnType<typeof build>>;
 const DAY = 86_400_000;
@@ -38,6 +39,7 @@ async function invites(app: App, days: { n: number; converted: number }[], start
       cs: days.map((d) => d.converted),
     },
   );
+  await app.db.knex.raw(RECOMPUTE_INVITE_PREDECESSORS);
 }
 
 t.test('signups: a 30 % drop is flagged; numbers match the pure computation', async (t) => {

@@ -4,6 +4,7 @@ import { buildApp } from '../../src/app.js';
 import { configFrom } from '../../src/config.js';
 import { build, json, testDatabase } from '../helper.js';
 import { FakeClock, receiver } from '../support/receiver.js';
+import { RECOMPUTE_INVITE_PREDECESSORS } from '../../src/viral/invites-ingest.js';
 
 type App = Awaited<ReturnType<typeof build>>;
 const ENV = { DELIVERY_ALLOW_HTTP: 'true', DELIVERY_ALLOW_PRIVATE: 'true', ALERT_INTERVAL_SECONDS: '0' };
@@ -23,6 +24,7 @@ async function firing(app: App, channels: object[]) {
             CASE WHEN g <= 4 THEN 'u' || g END, CASE WHEN g <= 4 THEN now() - interval '30 minutes' END
        FROM generate_series(1, 40) g`,
   );
+  await app.db.knex.raw(RECOMPUTE_INVITE_PREDECESSORS);
   const res = await app.inject({
     method: 'POST',
     url: '/v1/alerts',
