@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;
+export const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;
 
 const STORABLE = 'must not contain NUL characters or unpaired UTF-16 surrogates';
 
@@ -8,7 +8,7 @@ const STORABLE = 'must not contain NUL characters or unpaired UTF-16 surrogates'
  * PostgreSQL text cannot hold NUL, and a lone surrogate has no UTF-8 form (drivers turn it into U+FFFD, so two ids
  * would merge): such strings are refused, never altered.
  */
-const isStorable = (s: string): boolean => !s.includes('\u0000') && s.isWellFormed();
+export const isStorable = (s: string): boolean => !s.includes('\u0000') && s.isWellFormed();
 
 /** A string that is stored or compared verbatim: every free-text field and id goes through this. */
 export const text = () => z.string().refine(isStorable, { message: STORABLE, abort: true });
@@ -42,6 +42,8 @@ export const metricName = z
 const MIN_TIMESTAMP_MS = Date.UTC(1970, 0, 1);
 const MAX_TIMESTAMP_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 const TIMESTAMP_RANGE = '1970-01-01T00:00:00Z to 9999-12-31T23:59:59Z';
+/** Whether Date.parse's result is an accepted instant (NaN is not). */
+export const timestampInRange = (t: number) => t >= MIN_TIMESTAMP_MS && t <= MAX_TIMESTAMP_MS;
 
 /** An ISO-8601 timestamp with offset within the accepted range. */
 export const timestamp = z.iso
@@ -49,10 +51,7 @@ export const timestamp = z.iso
     offset: true,
     message: 'must be an ISO-8601 timestamp with a time zone, e.g. 2026-01-31T12:00:00Z',
   })
-  .refine((s) => {
-    const t = Date.parse(s);
-    return t >= MIN_TIMESTAMP_MS && t <= MAX_TIMESTAMP_MS;
-  }, `must be within ${TIMESTAMP_RANGE}`);
+  .refine((s) => timestampInRange(Date.parse(s)), `must be within ${TIMESTAMP_RANGE}`);
 
 /** An accepted timestamp at most 5 minutes in the future (clock skew). */
 export const pastTimestamp = timestamp
