@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { Batcher } from '../db/batcher.js';
-import { preparedStatement } from '../db/prepared.js';
+import { namedStatement, preparedStatement } from '../db/prepared.js';
 import { EXPERIMENT_COLUMNS, type ExperimentRow, toExperiment } from './experiment-store.js';
 import { APPLY_COUNTED, APPLY_EXPOSURE_BUCKETS, APPLY_VARIANT_COUNTS } from './result-aggregates.js';
 import type { Experiment, ExperimentStatus } from './types.js';
@@ -107,6 +107,59 @@ const INSERT_ASSIGNMENTS = `WITH x AS (
        UNION ALL
        SELECT false, a.experiment_id, a.user_id, a.variant, a.assigned_at, a.exposed_at, a.holdout_id
          FROM assignments a JOIN x ON a.experiment_id = x.experiment_id AND a.user_id = x.user_id`;
+
+/** The exposure batch statement (prepared: it carries the aggregate CTEs, whose planning rivalled running them). */
+const exposeStatement = namedStatement<{
+  experiment_id: number;
+  user_id: string;
+  variant: string;
+  holdout_id: number | null;
+  old_at: Date | null;
+  new_at: Date | null;
+}>(
+  'liftoff_exposures_apply',
+  `WITH x AS (
+     SELECT experiment_id, user_id, min(at) AS at
+       FROM unnest(?::int[], ?::text[], ?::timestamptz[]) AS x(experiment_id, user_id, at)
+      GROUP BY experiment_id, user_id
+   ), upd AS (
+     UPDATE assignments a SET exposed_at = old.at
+       FROM (SELECT a.experiment_id, a.user_id, a.exposed_at, x.at
+               FROM assignments a JOIN x USING (experiment_id, user_id)
+              WHERE a.exposed_at IS NULL OR a.exposed_at > x.at
+              ORDER BY a.experiment_id, a.user_id
+                FOR UPDATE OF a) old
+      WHERE a.experiment_id = old.experiment_id AND a.user_id = old.user_id
+     RETURNING a.experiment_id, a.user_id, a.variant, a.holdout_id, old.exposed_at AS old_at,
+               a.exposed_at AS new_at
+   ), moved AS (
+     SELECT * FROM upd WHERE holdout_id IS NULL
+   ), variant_moves AS (
+     SELECT experiment_id, variant, 0 AS assigned, count(*) FILTER (WHERE old_at IS NULL) AS exposed FROM moved
+      GROUP BY experiment_id, variant
+   ), ${APPLY_VARIANT_COUNTS}, ${APPLY_EXPOSURE_BUCKETS}
+   SELECT experiment_id, user_id, variant, holdout_id, old_at, new_at FROM upd
+   UNION ALL
+   SELECT a.experiment_id, a.user_id, a.variant, a.holdout_id, a.exposed_at, NULL
+     FROM assignments a JOIN x USING (experiment_id, user_id)
+    WHERE NOT EXISTS (SELECT 1 FROM upd WHERE upd.experiment_id = a.experiment_id AND upd.user_id = a.user_id)`,
+);
+
+/** Conversions of users whose first exposure was set or moved earlier, counted from the new time (prepared). */
+const countMovedStatement = namedStatement(
+  'liftoff_exposures_count_moved',
+  `WITH m AS (
+     SELECT * FROM unnest(?::int[], ?::text[], ?::text[], ?::timestamptz[], ?::timestamptz[])
+            AS m(experiment_id, user_id, variant, old_at, new_at)
+   ), counted AS (
+     SELECT c.experiment_id, c.metric, c.user_id, m.variant, count(*)::int AS n, count(c.value)::int AS v,
+            coalesce(sum(c.value), 0) AS s, min(c.occurred_at) AS first_at
+       FROM m JOIN conversions c ON c.experiment_id = m.experiment_id AND c.user_id = m.user_id
+      WHERE c.occurred_at >= m.new_at AND (m.old_at IS NULL OR c.occurred_at < m.old_at)
+      GROUP BY c.experiment_id, c.metric, c.user_id, m.variant
+   ), ${APPLY_COUNTED}
+   SELECT count(*)::int AS n FROM counted`,
+);
 
 export class AssignmentStore {
   private readonly inserts: Batcher<NewAssignment, InsertResult | null>;
@@ -269,69 +322,20 @@ export class AssignmentStore {
    */
   async exposeMany(items: ExposureItem[]): Promise<(ExposureResult | null)[]> {
     const stored = await this.knex.transaction(async (trx) => {
-      const { rows } = (await trx.raw(
-        `WITH x AS (
-           SELECT experiment_id, user_id, min(at) AS at
-             FROM unnest(?::int[], ?::text[], ?::timestamptz[]) AS x(experiment_id, user_id, at)
-            GROUP BY experiment_id, user_id
-         ), upd AS (
-           UPDATE assignments a SET exposed_at = old.at
-             FROM (SELECT a.experiment_id, a.user_id, a.exposed_at, x.at
-                     FROM assignments a JOIN x USING (experiment_id, user_id)
-                    WHERE a.exposed_at IS NULL OR a.exposed_at > x.at
-                    ORDER BY a.experiment_id, a.user_id
-                      FOR UPDATE OF a) old
-            WHERE a.experiment_id = old.experiment_id AND a.user_id = old.user_id
-           RETURNING a.experiment_id, a.user_id, a.variant, a.holdout_id, old.exposed_at AS old_at,
-                     a.exposed_at AS new_at
-         ), moved AS (
-           SELECT * FROM upd WHERE holdout_id IS NULL
-         ), variant_moves AS (
-           SELECT experiment_id, variant, 0 AS assigned, count(*) FILTER (WHERE old_at IS NULL) AS exposed FROM moved
-            GROUP BY experiment_id, variant
-         ), ${APPLY_VARIANT_COUNTS}, ${APPLY_EXPOSURE_BUCKETS}
-         SELECT experiment_id, user_id, variant, holdout_id, old_at, new_at FROM upd
-         UNION ALL
-         SELECT a.experiment_id, a.user_id, a.variant, a.holdout_id, a.exposed_at, NULL
-           FROM assignments a JOIN x USING (experiment_id, user_id)
-          WHERE NOT EXISTS (SELECT 1 FROM upd WHERE upd.experiment_id = a.experiment_id AND upd.user_id = a.user_id)`,
-        [
-          items.map((i) => i.experimentId) as unknown as Knex.Value,
-          items.map((i) => i.userId),
-          items.map((i) => i.at.toISOString()),
-        ],
-      )) as {
-        rows: {
-          experiment_id: number;
-          user_id: string;
-          variant: string;
-          holdout_id: number | null;
-          old_at: Date | null;
-          new_at: Date | null;
-        }[];
-      };
+      const rows = await exposeStatement(trx, [
+        items.map((i) => i.experimentId) as unknown as Knex.Value,
+        items.map((i) => i.userId),
+        items.map((i) => i.at.toISOString()),
+      ]);
       const moved = rows.filter((r) => r.new_at !== null && r.holdout_id === null);
       if (moved.length > 0) {
-        await trx.raw(
-          `WITH m AS (
-             SELECT * FROM unnest(?::int[], ?::text[], ?::text[], ?::timestamptz[], ?::timestamptz[])
-                    AS m(experiment_id, user_id, variant, old_at, new_at)
-           ), counted AS (
-             SELECT c.experiment_id, c.metric, c.user_id, m.variant, count(*)::int AS n, count(c.value)::int AS v,
-                    coalesce(sum(c.value), 0) AS s, min(c.occurred_at) AS first_at
-               FROM m JOIN conversions c ON c.experiment_id = m.experiment_id AND c.user_id = m.user_id
-              WHERE c.occurred_at >= m.new_at AND (m.old_at IS NULL OR c.occurred_at < m.old_at)
-              GROUP BY c.experiment_id, c.metric, c.user_id, m.variant
-           ), ${APPLY_COUNTED}
-           SELECT count(*)::int AS n FROM counted`,
-          [
-            moved.map((r) => r.experiment_id) as unknown as Knex.Value,
-            moved.map((r) => r.user_id),
-            moved.map((r) => r.variant),
-            moved.map((r) => r.old_at?.toISOString() ?? null) as unknown as Knex.Value,
-            moved.map((r) => r.new_at!.toISOString()),
-          ],
-        );
+        await countMovedStatement(trx, [
+          moved.map((r) => r.experiment_id) as unknown as Knex.Value,
+          moved.map((r) => r.user_id),
+          moved.map((r) => r.variant),
+          moved.map((r) => r.old_at?.toISOString() ?? null) as unknown as Knex.Value,
+          moved.map((r) => r.new_at!.toISOString()),
+        ]);
       }
       return rows;
     });

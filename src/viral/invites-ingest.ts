@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { namedStatement } from '../db/prepared.js';
 import { CLICK_TOUCHES, lockVisitors } from './signup-touches.js';
 import { DUPLICATE, type InviteRow, type Outcome, STORED, reject } from './types.js';
 
@@ -108,27 +109,32 @@ const recomputePredecessors = (where = '') => `
 /** For bulk loads that insert invites directly (the demo, tests): run once afterwards. */
 export const RECOMPUTE_INVITE_PREDECESSORS = recomputePredecessors();
 
+// DO UPDATE … WHERE false updates nothing but locks every existing row it meets.
+const lockReferrers = namedStatement(
+  'liftoff_referrers_lock',
+  `INSERT INTO referrers (referrer_id) SELECT unnest(?::text[])
+   ON CONFLICT (referrer_id) DO UPDATE SET referrer_id = EXCLUDED.referrer_id WHERE false`,
+);
+const insertInvites = namedStatement<{ invite_id: string | null; fresh: number }>(
+  'liftoff_invites_insert',
+  INSERT_INVITES,
+);
+
 /**
  * Invites in one transaction: their referrers' rows locked (in one order, so concurrent batches cannot deadlock),
- * then one statement. A repeated id with the same fields is a duplicate, with others a conflict.
+ * then one statement (both prepared: planning the statement took as long as running it for 100 invites). A
+ * repeated id with the same fields is a duplicate, with others a conflict.
  */
 export async function applyInvites(knex: Knex, items: InviteItem[]): Promise<Outcome[]> {
   const referrers = [...new Set(items.map((i) => i.referrerId))].sort();
   const rows = await knex.transaction(async (trx) => {
-    // DO UPDATE … WHERE false updates nothing but locks every existing row it meets.
-    await trx.raw(
-      `INSERT INTO referrers (referrer_id) SELECT unnest(?::text[])
-       ON CONFLICT (referrer_id) DO UPDATE SET referrer_id = EXCLUDED.referrer_id WHERE false`,
-      [referrers],
-    );
-    const result = (
-      (await trx.raw(INSERT_INVITES, [
-        items.map((i) => i.inviteId),
-        items.map((i) => i.referrerId),
-        items.map((i) => i.source),
-        iso(items.map((i) => i.sentAt)),
-      ])) as { rows: { invite_id: string | null; fresh: number }[] }
-    ).rows;
+    await lockReferrers(trx, [referrers]);
+    const result = await insertInvites(trx, [
+      items.map((i) => i.inviteId),
+      items.map((i) => i.referrerId),
+      items.map((i) => i.source),
+      iso(items.map((i) => i.sentAt)),
+    ]);
     const inserted = result.filter((r) => r.invite_id !== null);
     // Rare: a new id went to a concurrent invite of another referrer after this batch counted it as a predecessor.
     if (inserted.length < result[0]!.fresh)
