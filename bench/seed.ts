@@ -164,8 +164,8 @@ export async function seedGrowth(db: Knex, rows: number): Promise<GrowthSeed> {
     [Math.max(1, Math.floor(invites / 10)), Math.max(1, Math.floor(invites / 10))],
   );
   await db.raw(
-    `INSERT INTO users (user_id, signed_up_at, referred_by_invite, country, visitor_id)
-     SELECT signup_user_id, signed_up_at, invite_id,
+    `INSERT INTO users (user_id, signed_up_at, referred_by_invite, invite_source, country, visitor_id)
+     SELECT signup_user_id, signed_up_at, invite_id, source,
             CASE WHEN abs(hashtext(invite_id)) % 10 < 7 THEN ${country('hashtext(referrer_id)')}
                  ELSE ${country("hashtext(invite_id || 'c')")} END,
             CASE WHEN abs(hashtext(invite_id)) % 10 < 8 THEN 'vis-' || invite_id END

@@ -58,15 +58,15 @@ const STEPS: [string, string][] = [
   [
     'invite signups',
     `WITH chosen AS (
-       SELECT i.invite_id, 'ref_' || i.invite_id AS user_id,
+       SELECT i.invite_id, i.source, 'ref_' || i.invite_id AS user_id,
               coalesce(i.first_clicked_at, i.sent_at) + ${rnd("i.invite_id || 'delay'")} ^ 3 * interval '20 days' AS at
          FROM invites i
         WHERE i.first_clicked_at IS NOT NULL AND ${rnd("i.invite_id || 'signup'")} <
               CASE i.source WHEN 'buddy_challenge' THEN 0.75 WHEN 'streak_rescue' THEN 0.55
                             WHEN 'leaderboard_share' THEN 0.4 ELSE 0.62 END
      ), users_in AS (
-       INSERT INTO users (user_id, signed_up_at, referred_by_invite)
-       SELECT user_id, at, invite_id FROM chosen WHERE at < now() ON CONFLICT DO NOTHING RETURNING user_id, signed_up_at, referred_by_invite
+       INSERT INTO users (user_id, signed_up_at, referred_by_invite, invite_source)
+       SELECT user_id, at, invite_id, source FROM chosen WHERE at < now() ON CONFLICT DO NOTHING RETURNING user_id, signed_up_at, referred_by_invite
      )
      UPDATE invites i SET signup_user_id = u.user_id, signed_up_at = u.signed_up_at
        FROM users_in u WHERE i.invite_id = u.referred_by_invite`,
@@ -84,7 +84,7 @@ const STEPS: [string, string][] = [
   [
     'second-generation clicks and signups (recent users bring users too, so the forecast has a K)',
     `WITH chosen AS (
-       SELECT invite_id, 'ref_' || invite_id AS user_id, sent_at + interval '30 minutes' AS clicked_at,
+       SELECT invite_id, source, 'ref_' || invite_id AS user_id, sent_at + interval '30 minutes' AS clicked_at,
               sent_at + interval '30 minutes' + ${rnd("invite_id || 'delay2'")} ^ 3 * interval '10 days' AS at
          FROM invites WHERE invite_id LIKE 'demo2_%' AND ${rnd("invite_id || 'signup2'")} < 0.55
           AND sent_at + interval '30 minutes' < now()
@@ -92,8 +92,8 @@ const STEPS: [string, string][] = [
        INSERT INTO invite_clicks (invite_id, click_id, occurred_at)
        SELECT invite_id, 'c1', clicked_at FROM chosen ON CONFLICT DO NOTHING
      ), users_in AS (
-       INSERT INTO users (user_id, signed_up_at, referred_by_invite)
-       SELECT user_id, at, invite_id FROM chosen WHERE at < now() ON CONFLICT DO NOTHING
+       INSERT INTO users (user_id, signed_up_at, referred_by_invite, invite_source)
+       SELECT user_id, at, invite_id, source FROM chosen WHERE at < now() ON CONFLICT DO NOTHING
        RETURNING user_id, signed_up_at, referred_by_invite
      )
      UPDATE invites i SET click_count = 1, first_clicked_at = c.clicked_at,
@@ -115,8 +115,8 @@ const STEPS: [string, string][] = [
               'bot_' || g, now() - interval '2 days' + g * interval '1 minute' + interval '3 seconds'
          FROM generate_series(1, 30) g ON CONFLICT DO NOTHING RETURNING invite_id, signup_user_id, signed_up_at
      )
-     INSERT INTO users (user_id, signed_up_at, referred_by_invite)
-     SELECT signup_user_id, signed_up_at, invite_id FROM inv ON CONFLICT DO NOTHING`,
+     INSERT INTO users (user_id, signed_up_at, referred_by_invite, invite_source)
+     SELECT signup_user_id, signed_up_at, invite_id, 'gift_card' FROM inv ON CONFLICT DO NOTHING`,
   ],
   [
     'fraud: self-referral attempts',

@@ -79,14 +79,15 @@ export async function applyInviteSignups(knex: Knex, items: InviteSignupItem[]):
     const rows = [...accepted.values()];
     if (rows.length > 0) {
       const { rows: created } = (await trx.raw(
-        `INSERT INTO users (user_id, signed_up_at, referred_by_invite, country, visitor_id)
-         SELECT * FROM unnest(?::text[], ?::timestamptz[], ?::text[], ?::text[], ?::text[])
+        `INSERT INTO users (user_id, signed_up_at, referred_by_invite, invite_source, country, visitor_id)
+         SELECT * FROM unnest(?::text[], ?::timestamptz[], ?::text[], ?::text[], ?::text[], ?::text[])
          ON CONFLICT (user_id) DO NOTHING
          RETURNING user_id`,
         [
           rows.map((r) => r.userId),
           iso(rows.map((r) => r.at)),
           rows.map((r) => r.inviteId),
+          rows.map((r) => invites.get(r.inviteId)!.source),
           rows.map((r) => r.country ?? null) as unknown as Knex.Value,
           rows.map((r) => r.visitorId ?? null) as unknown as Knex.Value,
         ],
