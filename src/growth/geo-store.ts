@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { Window } from '../viral/window.js';
+import { FIRST_IN_WINDOW } from '../viral/metrics-store.js';
 import { DAY, WINDOW_MEMBERS, rows, windowParams } from './sql.js';
 
 export interface GeoRow {
@@ -24,19 +25,18 @@ export class GeoStore {
   async countries(w: Window): Promise<GeoRow[]> {
     return rows<GeoRow>(
       this.knex,
-      `WITH per_referrer AS (
-         SELECT referrer_id, count(*) AS n,
-                count(*) FILTER (WHERE signed_up_at IS NOT NULL AND signed_up_at <= sent_at + :cw * ${DAY}) AS c
-           FROM invites WHERE sent_at >= :from AND sent_at < :to
-          GROUP BY referrer_id
-       ), parts AS (
+      `WITH parts AS (
          SELECT country, count(*) AS signups, count(referred_by_invite) AS referred, 0 AS invites, 0 AS senders,
                 0 AS conversions
            FROM (${WINDOW_MEMBERS}) m GROUP BY country
          UNION ALL
-         -- A referrer who is not a registered user has no country.
-         SELECT u.country, 0, 0, sum(p.n), count(*), sum(p.c)
-           FROM per_referrer p LEFT JOIN users u ON u.user_id = p.referrer_id GROUP BY u.country
+         -- A referrer who is not a registered user has no country. A referrer has one country, so counting each
+         -- once overall (at the window's first invite, by its predecessor) counts them once per country.
+         SELECT u.country, 0, 0, count(*), ${FIRST_IN_WINDOW('prev_sent_at')},
+                count(*) FILTER (WHERE i.signed_up_at IS NOT NULL AND i.signed_up_at <= i.sent_at + :cw * ${DAY})
+           FROM invites i LEFT JOIN users u ON u.user_id = i.referrer_id
+          WHERE i.sent_at >= :from AND i.sent_at < :to
+          GROUP BY u.country
        )
        SELECT country, sum(signups)::int AS signups, sum(referred)::int AS "referredSignups",
               sum(invites)::int AS invites, sum(senders)::int AS senders, sum(conversions)::int AS conversions

@@ -91,25 +91,28 @@ export class RetentionStore {
 
   /**
    * Per source and in total: the window's users, those matured (s + horizon ≤ now), the matured users' net revenue in
-   * [s, s + horizon) and how many of them have a positive net. Numeric sums, converted to a number at the end.
+   * [s, s + horizon) and how many of them have a positive net. Numeric sums, converted to a number at the end. The
+   * net is summed from the revenue side (a few rows per paying user) joined to the matured users, not probed per
+   * member: most users never pay.
    */
   async ltv(w: Window, horizonDays: number, now: Date): Promise<LtvRow[]> {
     return rows<LtvRow>(
       this.knex,
       `WITH members AS (
-         SELECT m.user_id, m.source, m.signed_up_at + :h * ${DAY} <= :now AS matured,
-                CASE WHEN m.signed_up_at + :h * ${DAY} <= :now THEN
-                  (SELECT coalesce(sum(r.amount), 0) FROM revenue_events r
-                    WHERE r.user_id = m.user_id AND r.occurred_at >= m.signed_up_at
-                      AND r.occurred_at < m.signed_up_at + :h * ${DAY})
-                END AS net
+         SELECT m.user_id, m.source, m.signed_up_at <= :now::timestamptz - :h * ${DAY} AS matured
            FROM (${WINDOW_MEMBERS}) m
+       ), net AS (
+         SELECT r.user_id, sum(r.amount) AS net
+           FROM users u JOIN revenue_events r ON r.user_id = u.user_id
+            AND r.occurred_at >= u.signed_up_at AND r.occurred_at < u.signed_up_at + :h * ${DAY}
+          WHERE u.signed_up_at >= :from AND u.signed_up_at < :to AND u.signed_up_at <= :now::timestamptz - :h * ${DAY}
+          GROUP BY r.user_id
        )
-       SELECT source, count(*)::int AS users, count(*) FILTER (WHERE matured)::int AS matured,
-              coalesce(sum(net), 0)::float8 AS revenue, count(*) FILTER (WHERE net > 0)::int AS paying
-         FROM members
-        GROUP BY GROUPING SETS ((source), ())
-        ORDER BY source COLLATE "C" NULLS LAST`,
+       SELECT m.source, count(*)::int AS users, count(*) FILTER (WHERE m.matured)::int AS matured,
+              coalesce(sum(n.net), 0)::float8 AS revenue, count(*) FILTER (WHERE n.net > 0)::int AS paying
+         FROM members m LEFT JOIN net n USING (user_id)
+        GROUP BY GROUPING SETS ((m.source), ())
+        ORDER BY m.source COLLATE "C" NULLS LAST`,
       windowParams(w, { h: horizonDays, now: now.toISOString() }),
     );
   }

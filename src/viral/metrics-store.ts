@@ -17,7 +17,7 @@ const params = (w: Window, extra: Record<string, unknown> = {}) => ({
 });
 
 /** How many rows of the window are their referrer's first in it, by the named predecessor column. */
-const FIRST_IN_WINDOW = (prev: 'prev_sent_at' | 'prev_source_sent_at') =>
+export const FIRST_IN_WINDOW = (prev: 'prev_sent_at' | 'prev_source_sent_at') =>
   `count(*) FILTER (WHERE ${prev} IS NULL OR ${prev} < :from)`;
 
 export interface Counts {
