@@ -26,7 +26,7 @@ export interface LtvRow {
   paying: number;
 }
 
-/** Retention and LTV: per-user range scans on user_activity and revenue_events keys. */
+/** Retention and LTV: per-user range scans on user_activity's key, LTV from the revenue side. */
 export class RetentionStore {
   constructor(private readonly knex: Knex) {}
 
@@ -34,7 +34,7 @@ export class RetentionStore {
    * One row per cohort × period. Period k of a user is [s + k·P, s + (k+1)·P). Each member gets `e`, the last period
    * that has fully elapsed (k ≤ e ⟺ s + (k+1)·P ≤ now), so a cohort's eligible count at k is its members with e ≥ k,
    * summed from a few (cohort, e) groups instead of member × period rows. `on` reads the periods each member was
-   * active in (one pass over their activity before s + N·P); `on_or_after` only each member's last activity (one
+   * active in (one range of their activity: periods 1 … e, [s + P, s + (e + 1)·P)); `on_or_after` only each member's last activity (one
    * backward index probe), which retains every period up to the one holding it.
    */
   async retention(w: Window, q: RetentionQuery, now: Date): Promise<RetentionCell[]> {
@@ -43,12 +43,11 @@ export class RetentionStore {
       `floor(extract(epoch FROM ${col} - m.signed_up_at) / (:hours * 3600))::int`;
     const retained =
       q.mode === 'on'
-        ? `SELECT m.cohort, h.k, count(*) AS n
-             FROM (SELECT DISTINCT a.user_id, ${periodOf('a.occurred_at')} AS k
+        ? `SELECT h.cohort, h.k, count(*) AS n
+             FROM (SELECT DISTINCT m.cohort, m.user_id, ${periodOf('a.occurred_at')} AS k
                      FROM members m JOIN user_activity a ON a.user_id = m.user_id
-                      AND a.occurred_at >= m.signed_up_at + ${p} AND a.occurred_at < m.signed_up_at + :periods * ${p}) h
-             JOIN members m ON m.user_id = h.user_id AND h.k <= m.e
-            GROUP BY m.cohort, h.k`
+                      AND a.occurred_at >= m.signed_up_at + ${p} AND a.occurred_at < m.signed_up_at + (m.e + 1) * ${p}) h
+            GROUP BY h.cohort, h.k`
         : `SELECT c.cohort, ks.k, sum(c.n) AS n
              FROM (SELECT m.cohort, least(m.e, ${periodOf('l.last')}) AS r, count(*) AS n
                      FROM members m
