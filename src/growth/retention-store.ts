@@ -34,8 +34,8 @@ export class RetentionStore {
    * One row per cohort × period. Period k of a user is [s + k·P, s + (k+1)·P). Each member gets `e`, the last period
    * that has fully elapsed (k ≤ e ⟺ s + (k+1)·P ≤ now), so a cohort's eligible count at k is its members with e ≥ k,
    * summed from a few (cohort, e) groups instead of member × period rows. `on` reads the periods each member was
-   * active in (one range of their activity: periods 1 … e, [s + P, s + (e + 1)·P)); `on_or_after` only each member's last activity (one
-   * backward index probe), which retains every period up to the one holding it.
+   * active in (one range of their activity: periods 1 … e, [s + P, s + (e + 1)·P)); `on_or_after` only each
+   * member's last activity (one backward index probe), which retains every period up to the one holding it.
    */
   async retention(w: Window, q: RetentionQuery, now: Date): Promise<RetentionCell[]> {
     const p = `(:hours * interval '1 hour')`;

@@ -17,22 +17,27 @@ export const text = () => z.string().refine(isStorable, { message: STORABLE, abo
  * A non-empty id of at most 256 UTF-16 code units, used verbatim. zod's max() counts code points, so the units are
  * checked again (max() stays for the OpenAPI maxLength and answers first for the plain overflow).
  */
+export const MAX_ID_LENGTH = 256;
+
 export const identifier = (what: string) => {
-  const tooLong = `${what} must be at most 256 UTF-16 code units`;
+  const tooLong = `${what} must be at most ${MAX_ID_LENGTH} UTF-16 code units`;
   return text()
     .min(1, `${what} must not be empty`)
-    .max(256, { message: tooLong, abort: true })
-    .refine((s) => s.length <= 256, tooLong);
+    .max(MAX_ID_LENGTH, { message: tooLong, abort: true })
+    .refine((s) => s.length <= MAX_ID_LENGTH, tooLong);
 };
+
+export const EXPERIMENT_KEY_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+export const METRIC_NAME_PATTERN = /^[a-z0-9_]{1,64}$/;
 
 export const experimentKey = z
   .string()
-  .regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must match ^[a-z0-9][a-z0-9_-]{0,63}$')
+  .regex(EXPERIMENT_KEY_PATTERN, `must match ${EXPERIMENT_KEY_PATTERN.source}`)
   .describe('Experiment key: lowercase letters, digits, "_" and "-", 1–64 characters');
 
 export const metricName = z
   .string()
-  .regex(/^[a-z0-9_]{1,64}$/, 'must match ^[a-z0-9_]{1,64}$')
+  .regex(METRIC_NAME_PATTERN, `must match ${METRIC_NAME_PATTERN.source}`)
   .describe('Metric name; "k_factor" judges variants by the signups their users caused');
 
 /**

@@ -8,11 +8,11 @@ import { z } from 'zod';
  */
 const ASSIGNED = new Set(Object.keys(countries.getAlpha2Codes()).filter((c) => c !== 'XK'));
 
-/** Whether `c` is an assigned code as countryCode accepts it (upper case). */
-export const isAssignedCountry = (c: string) => /^[A-Z]{2}$/.test(c) && ASSIGNED.has(c);
+/** Whether `c` is an assigned code as countryCode accepts it (the set holds upper-case codes only). */
+export const isAssignedCountry = (c: string) => ASSIGNED.has(c);
 
 export const countryCode = z
   .string()
   .regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code in upper case, e.g. DE')
-  .refine((c) => ASSIGNED.has(c), 'is not an assigned ISO 3166-1 alpha-2 code')
+  .refine(isAssignedCountry, 'is not an assigned ISO 3166-1 alpha-2 code')
   .describe('ISO 3166-1 alpha-2 country code, upper case (e.g. DE, US)');

@@ -1,7 +1,14 @@
 import { regexes } from 'zod/v4/core';
 import { isAssignedCountry } from './country.js';
-import { isStorable, timestampInRange, MAX_CLOCK_SKEW_MS } from './common.js';
-import type { ViralEvent } from './viral.js';
+import {
+  EXPERIMENT_KEY_PATTERN,
+  MAX_CLOCK_SKEW_MS,
+  MAX_ID_LENGTH,
+  METRIC_NAME_PATTERN,
+  isStorable,
+  timestampInRange,
+} from './common.js';
+import { CURRENCY_PATTERN, MAX_ABS_VALUE, SOURCE_PATTERN, type ViralEvent } from './viral.js';
 
 /**
  * The hot path of POST /v1/events: one check per event, built once from plain predicates, that accepts exactly the
@@ -12,12 +19,13 @@ import type { ViralEvent } from './viral.js';
  */
 type Check = (v: unknown) => boolean;
 
-const id: Check = (v) => typeof v === 'string' && v.length >= 1 && v.length <= 256 && isStorable(v);
+const id: Check = (v) => typeof v === 'string' && v.length >= 1 && v.length <= MAX_ID_LENGTH && isStorable(v);
 const pattern =
   (re: RegExp): Check =>
   (v) =>
     typeof v === 'string' && re.test(v);
-const bounded: Check = (v) => typeof v === 'number' && Number.isFinite(v) && v >= -1e15 && v <= 1e15;
+const bounded: Check = (v) =>
+  typeof v === 'number' && Number.isFinite(v) && v >= -MAX_ABS_VALUE && v <= MAX_ABS_VALUE;
 
 /** z.iso.datetime({ offset: true }): zod's own pattern for those options. */
 const DATETIME = regexes.datetime({ offset: true, local: false, precision: null });
@@ -29,10 +37,10 @@ const occurredAt: Check = (v) => {
 const country: Check = (v) => typeof v === 'string' && isAssignedCountry(v);
 const variant: Check = (v) => typeof v === 'string' && v.length >= 1 && v.length <= 64 && isStorable(v);
 
-const SOURCE = pattern(/^[a-z0-9_]{1,64}$/);
-const EXPERIMENT_KEY = pattern(/^[a-z0-9][a-z0-9_-]{0,63}$/);
-const METRIC = pattern(/^[a-z0-9_]{1,64}$/);
-const CURRENCY = pattern(/^[A-Z]{3}$/);
+const SOURCE = pattern(SOURCE_PATTERN);
+const EXPERIMENT_KEY = pattern(EXPERIMENT_KEY_PATTERN);
+const METRIC = pattern(METRIC_NAME_PATTERN);
+const CURRENCY = pattern(CURRENCY_PATTERN);
 
 /** Per type: the fields it requires and those it allows (any other key fails, as with strictObject). */
 const SHAPES: Record<

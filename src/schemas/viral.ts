@@ -10,9 +10,14 @@ import {
 } from './common.js';
 import { countryCode } from './country.js';
 
+export const SOURCE_PATTERN = /^[a-z0-9_]{1,64}$/;
+export const CURRENCY_PATTERN = /^[A-Z]{3}$/;
+/** The bound of an event's amount or value, either sign. */
+export const MAX_ABS_VALUE = 1e15;
+
 export const sourceName = z
   .string()
-  .regex(/^[a-z0-9_]{1,64}$/, 'must match ^[a-z0-9_]{1,64}$')
+  .regex(SOURCE_PATTERN, `must match ${SOURCE_PATTERN.source}`)
   .describe('The viral loop, e.g. buddy_challenge');
 
 const occurredAt = pastTimestamp.optional();
@@ -23,12 +28,12 @@ const visitorId = identifier('visitorId')
 const eventId = identifier('eventId').describe('Unique across all revenue events: a replay is a duplicate');
 const amount = z
   .number()
-  .min(-1e15)
-  .max(1e15)
+  .min(-MAX_ABS_VALUE)
+  .max(MAX_ABS_VALUE)
   .describe('Money from the user, refunds negative; stored as numeric');
 const currency = z
   .string()
-  .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code, e.g. USD')
+  .regex(CURRENCY_PATTERN, 'must be an ISO 4217 code, e.g. USD')
   .optional()
   .describe('Must equal REVENUE_CURRENCY (default USD) when given');
 
@@ -99,7 +104,7 @@ export const eventSchema = z.discriminatedUnion('type', [
     experimentKey,
     userId: identifier('userId'),
     metric: metricName.optional(),
-    value: z.number().min(-1e15).max(1e15).optional(),
+    value: z.number().min(-MAX_ABS_VALUE).max(MAX_ABS_VALUE).optional(),
     eventId: identifier('eventId').optional(),
     occurredAt,
   }),
