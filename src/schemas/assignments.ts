@@ -5,7 +5,7 @@ import {
   metricName,
   nullableTimestampOut,
   pastTimestamp,
-  text,
+  claimedVariant,
 } from './common.js';
 
 const REASONS = [
@@ -53,11 +53,7 @@ export const multiAssignmentSchema = z.object({ userId: z.string(), assignments:
 
 export const exposureBody = z.strictObject({
   userId,
-  variant: text()
-    .min(1)
-    .max(64)
-    .optional()
-    .describe('The variant the caller showed; must match the stored one'),
+  variant: claimedVariant().optional().describe('The variant the caller showed; must match the stored one'),
   occurredAt: pastTimestamp.optional(),
 });
 

@@ -91,6 +91,12 @@ export const errorResponses = (...statuses: number[]) =>
 
 export const toIso = (d: Date | null | undefined): string | null => (d ? d.toISOString() : null);
 
+/** The longest variant key. */
+export const MAX_VARIANT_LENGTH = 64;
+
+/** The variant a caller says it showed (checked against the stored assignment). */
+export const claimedVariant = () => text().min(1).max(MAX_VARIANT_LENGTH);
+
 /** An IANA time zone name that this runtime knows (Intl decides). */
 export const timeZone = z
   .string()

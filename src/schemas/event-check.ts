@@ -4,6 +4,7 @@ import {
   EXPERIMENT_KEY_PATTERN,
   MAX_CLOCK_SKEW_MS,
   MAX_ID_LENGTH,
+  MAX_VARIANT_LENGTH,
   METRIC_NAME_PATTERN,
   isStorable,
   timestampInRange,
@@ -35,7 +36,8 @@ const occurredAt: Check = (v) => {
   return timestampInRange(t) && !(t > Date.now() + MAX_CLOCK_SKEW_MS);
 };
 const country: Check = (v) => typeof v === 'string' && isAssignedCountry(v);
-const variant: Check = (v) => typeof v === 'string' && v.length >= 1 && v.length <= 64 && isStorable(v);
+const variant: Check = (v) =>
+  typeof v === 'string' && v.length >= 1 && v.length <= MAX_VARIANT_LENGTH && isStorable(v);
 
 const SOURCE = pattern(SOURCE_PATTERN);
 const EXPERIMENT_KEY = pattern(EXPERIMENT_KEY_PATTERN);

@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { interval, metricName, nullableNumber, nullableTimestampOut, timestampOut } from './common.js';
+import {
+  interval,
+  metricName,
+  nullableNumber,
+  nullableTimestampOut,
+  timeZone,
+  timestampOut,
+} from './common.js';
 
 export const alphaParam = z.coerce
   .number()
@@ -186,18 +193,7 @@ export const resultsSchema = z.object({
 });
 
 export const timelineQuery = resultsQuery.extend({
-  tz: z
-    .string()
-    .max(64)
-    .refine((tz) => {
-      try {
-        new Intl.DateTimeFormat('en-US', { timeZone: tz });
-        return true;
-      } catch {
-        return false;
-      }
-    }, 'must be an IANA time zone name')
-    .default('UTC'),
+  tz: timeZone.default('UTC'),
 });
 
 export const resultsTimelineSchema = z.object({

@@ -5,7 +5,7 @@ import {
   metricName,
   nullableTimestampOut,
   pastTimestamp,
-  text,
+  claimedVariant,
   timestampOut,
 } from './common.js';
 import { countryCode } from './country.js';
@@ -96,7 +96,7 @@ export const eventSchema = z.discriminatedUnion('type', [
     type: z.literal('experiment_exposure'),
     experimentKey,
     userId: identifier('userId'),
-    variant: text().min(1).max(64).optional(),
+    variant: claimedVariant().optional(),
     occurredAt,
   }),
   z.strictObject({
