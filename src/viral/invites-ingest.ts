@@ -51,7 +51,10 @@ const STORED_NEXT = (same: string) => `(
 /**
  * New invites with their referrer's previous send time, overall and per loop (migration 20261208100000), from the
  * stored invites and the batch's own; a stored invite that a late arrival now precedes moves its predecessor up.
- * Runs while the batch's referrers are locked, so every stored invite of theirs is visible to it.
+ * Runs while the batch's referrers are locked, so every stored invite of theirs is visible to it. Each referrer and
+ * loop of the batch is probed once for its latest stored send time: a new invite sent after it (the usual case)
+ * follows every stored one, so its stored predecessor is that time and it has no stored successor; only the others
+ * are probed one by one.
  */
 const INSERT_INVITES = `
   WITH input AS (
@@ -61,22 +64,33 @@ const INSERT_INVITES = `
     SELECT DISTINCT ON (invite_id) invite_id, referrer_id, source, sent_at
       FROM input x WHERE NOT EXISTS (SELECT 1 FROM invites i WHERE i.invite_id = x.invite_id)
      ORDER BY invite_id, ord
+  ), latest AS (
+    SELECT k.referrer_id, k.source,
+           (SELECT max(j.sent_at) FROM invites j WHERE j.referrer_id = k.referrer_id) AS sent_at,
+           (SELECT max(j.sent_at) FROM invites j WHERE j.referrer_id = k.referrer_id AND j.source = k.source)
+             AS source_sent_at
+      FROM (SELECT DISTINCT referrer_id, source FROM fresh) k
+  ), placed AS (
+    SELECT f.*, l.sent_at AS latest_at, l.source_sent_at AS latest_source_at
+      FROM fresh f JOIN latest l USING (referrer_id, source)
   ), ranked AS (
-    SELECT f.*,
-           greatest(${STORED_PREV('')},
+    SELECT f.invite_id, f.referrer_id, f.source, f.sent_at,
+           greatest(CASE WHEN f.latest_at IS NULL OR f.sent_at > f.latest_at THEN f.latest_at
+                         ELSE ${STORED_PREV('')} END,
                     lag(f.sent_at) OVER (PARTITION BY f.referrer_id ORDER BY f.sent_at, f.invite_id COLLATE "C"))
              AS prev_sent_at,
-           greatest(${STORED_PREV(' AND j.source = f.source')},
+           greatest(CASE WHEN f.latest_source_at IS NULL OR f.sent_at > f.latest_source_at THEN f.latest_source_at
+                         ELSE ${STORED_PREV(' AND j.source = f.source')} END,
                     lag(f.sent_at) OVER (PARTITION BY f.referrer_id, f.source
                                          ORDER BY f.sent_at, f.invite_id COLLATE "C")) AS prev_source_sent_at
-      FROM fresh f
+      FROM placed f
   ), next AS (
     SELECT n.invite_id, max(f.sent_at) AS sent_at, max(f.sent_at) FILTER (WHERE n.same_source) AS source_sent_at
-      FROM fresh f
+      FROM placed f
      CROSS JOIN LATERAL (
-       SELECT ${STORED_NEXT('')} AS invite_id, false AS same_source
+       SELECT CASE WHEN f.sent_at <= f.latest_at THEN ${STORED_NEXT('')} END AS invite_id, false AS same_source
        UNION ALL
-       SELECT ${STORED_NEXT(' AND j.source = f.source')}, true
+       SELECT CASE WHEN f.sent_at <= f.latest_source_at THEN ${STORED_NEXT(' AND j.source = f.source')} END, true
      ) n
      WHERE n.invite_id IS NOT NULL
      GROUP BY n.invite_id
