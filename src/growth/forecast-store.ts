@@ -14,7 +14,10 @@ export interface ForecastInputs {
 export class ForecastStore {
   constructor(private readonly knex: Knex) {}
 
-  /** Users who signed up in the window, the organic ones, and the signups their invites brought before `to`. */
+  /**
+   * Users who signed up in the window, the organic ones, and the signups their invites brought before `to` (the
+   * converted invites in referrer order come index-only from invites_referrer_signed_up).
+   */
   async inputs(w: Window): Promise<ForecastInputs> {
     const [r] = await rows<ForecastInputs>(
       this.knex,
