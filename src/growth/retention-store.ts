@@ -35,7 +35,9 @@ export class RetentionStore {
    * that has fully elapsed (k ≤ e ⟺ s + (k+1)·P ≤ now), so a cohort's eligible count at k is its members with e ≥ k,
    * summed from a few (cohort, e) groups instead of member × period rows. `on` reads the periods each member was
    * active in (one range of their activity: periods 1 … e, [s + P, s + (e + 1)·P)); `on_or_after` only each
-   * member's last activity (one backward index probe), which retains every period up to the one holding it.
+   * member's last activity (one backward index probe), which retains every period up to the one holding it. Members
+   * with no elapsed period after period 0 (e < 1: the window's last period's signups) cannot count as retained and
+   * are not probed.
    */
   async retention(w: Window, q: RetentionQuery, now: Date): Promise<RetentionCell[]> {
     const p = `(:hours * interval '1 hour')`;
@@ -46,13 +48,14 @@ export class RetentionStore {
         ? `SELECT h.cohort, h.k, count(*) AS n
              FROM (SELECT DISTINCT m.cohort, m.user_id, ${periodOf('a.occurred_at')} AS k
                      FROM members m JOIN user_activity a ON a.user_id = m.user_id
-                      AND a.occurred_at >= m.signed_up_at + ${p} AND a.occurred_at < m.signed_up_at + (m.e + 1) * ${p}) h
+                      AND a.occurred_at >= m.signed_up_at + ${p} AND a.occurred_at < m.signed_up_at + (m.e + 1) * ${p}
+                    WHERE m.e >= 1) h
             GROUP BY h.cohort, h.k`
         : `SELECT c.cohort, ks.k, sum(c.n) AS n
              FROM (SELECT m.cohort, least(m.e, ${periodOf('l.last')}) AS r, count(*) AS n
                      FROM members m
                      CROSS JOIN LATERAL (SELECT max(occurred_at) AS last FROM user_activity a WHERE a.user_id = m.user_id) l
-                    WHERE l.last >= m.signed_up_at + ${p}
+                    WHERE m.e >= 1 AND l.last >= m.signed_up_at + ${p}
                     GROUP BY 1, 2) c
              JOIN ks ON ks.k BETWEEN 1 AND c.r
             GROUP BY c.cohort, ks.k`;
