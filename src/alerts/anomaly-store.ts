@@ -33,16 +33,20 @@ const DAILY = (metric: AnomalyMetric, bySource: boolean) => {
   const table = metric === 'signups' ? 'users' : 'invites';
   const at = metric === 'signups' ? 'signed_up_at' : 'sent_at';
   const source = bySource && metric !== 'signups' ? ' AND source = :source' : '';
+  // A referrer counts once a day, at its first invite of the day: the one whose predecessor (in the same loop when
+  // filtered by one) was sent on an earlier local day, or never. One pass over the covering index on sent_at, no
+  // grouping by referrer.
+  const prev = bySource ? 'prev_source_sent_at' : 'prev_sent_at';
   const perDay =
     metric === 'k_factor'
-      ? `SELECT day, sum(n)::int AS invites, count(*)::int AS senders, sum(c)::int AS conversions
-           FROM (SELECT (sent_at AT TIME ZONE :tz)::date AS day, referrer_id, count(*) AS n,
-                        count(*) FILTER (WHERE signed_up_at IS NOT NULL
-                                           AND signed_up_at <= sent_at + make_interval(days => :cw::int)) AS c
-                   FROM invites
-                  WHERE sent_at >= (SELECT lo FROM bounds) AND sent_at < (SELECT hi FROM bounds)${source}
-                  GROUP BY 1, 2) per_referrer
-          GROUP BY day`
+      ? `SELECT (sent_at AT TIME ZONE :tz)::date AS day, count(*)::int AS invites,
+                count(*) FILTER (WHERE ${prev} IS NULL
+                                    OR (${prev} AT TIME ZONE :tz)::date <> (sent_at AT TIME ZONE :tz)::date)::int AS senders,
+                count(*) FILTER (WHERE signed_up_at IS NOT NULL
+                                   AND signed_up_at <= sent_at + make_interval(days => :cw::int))::int AS conversions
+           FROM invites
+          WHERE sent_at >= (SELECT lo FROM bounds) AND sent_at < (SELECT hi FROM bounds)${source}
+          GROUP BY 1`
       : `SELECT (${at} AT TIME ZONE :tz)::date AS day, count(*)::int AS invites, 0 AS senders, 0 AS conversions
            FROM ${table}
           WHERE ${at} >= (SELECT lo FROM bounds) AND ${at} < (SELECT hi FROM bounds)${source}

@@ -135,6 +135,39 @@ t.test('k_factor: incomplete days, the 30-invite rule, source filter', async (t)
   t.ok(other.days.every((d) => d.value === 0));
 });
 
+t.test('k_factor: a referrer counts once per local day', async (t) => {
+  const app = await build(t);
+  // Referrer a sends at 23:30 and 01:00 UTC (one evening in New York), b at noon UTC; a's first and b's convert.
+  // a also sent a gift invite at 22:00 UTC, which only the unfiltered series counts.
+  await app.db.knex.raw(
+    `INSERT INTO invites (invite_id, referrer_id, source, sent_at, signup_user_id, signed_up_at) VALUES
+       ('a0', 'a', 'gift', '2026-02-10T22:00:00Z', NULL, NULL),
+       ('a1', 'a', 'buddy', '2026-02-10T23:30:00Z', 'va1', '2026-02-11T00:30:00Z'),
+       ('a2', 'a', 'buddy', '2026-02-11T01:00:00Z', NULL, NULL),
+       ('b1', 'b', 'buddy', '2026-02-11T12:00:00Z', 'vb1', '2026-02-11T13:00:00Z')`,
+  );
+  await app.db.knex.raw(RECOMPUTE_INVITE_PREDECESSORS);
+  const series = async (q: string) =>
+    json<{ days: { date: string; value: number }[] }>(
+      await app.inject({ url: `/v1/metrics/anomalies?metric=k_factor&days=2&${q}` }),
+    ).days.map((d) => [d.date, d.value]);
+  // UTC: 02-10 a is one sender with one conversion (K 1/1); 02-11 a and b are two senders, one conversion (K 1/2).
+  t.same(await series('to=2026-02-12T00:00:00Z'), [
+    ['2026-02-10', 1],
+    ['2026-02-11', 0.5],
+  ]);
+  // The buddy loop alone: a's first buddy invite (after the gift one the same day) still counts a as a sender.
+  t.same(await series('to=2026-02-12T00:00:00Z&source=buddy'), [
+    ['2026-02-10', 1],
+    ['2026-02-11', 0.5],
+  ]);
+  // New York: a's invites fall on 02-10, one sender (K 1/1); b alone on 02-11 (K 1/1).
+  t.same(await series('to=2026-02-12T05:00:00Z&tz=America/New_York'), [
+    ['2026-02-10', 1],
+    ['2026-02-11', 1],
+  ]);
+});
+
 t.test('bad input names the field', async (t) => {
   const app = await build(t);
   for (const [q, path] of [
