@@ -183,7 +183,7 @@ export class MetricsService {
     const [counts, top, cycle, complete] = await Promise.all([
       this.store.windowCounts(w),
       this.store.topReferrers(w, 10),
-      this.store.cycleTimes(w),
+      this.store.cycleTimes(w, false), // the summary shows no full-loop time
       this.store.complete(w, now),
     ]);
     const t = counts.totals;

@@ -128,14 +128,22 @@ export class MetricsStore {
     };
   }
 
-  async cycleTimes(w: Window): Promise<CycleTimes> {
+  /**
+   * Send-to-signup times of the window's conversions and, with `fullLoop`, each invitee's time to its own first invite
+   * (one index probe per conversion, computed once per row: OFFSET 0 keeps the subquery from being inlined into each
+   * aggregate that reads it). Without `fullLoop` the loop fields are 0 and null.
+   */
+  async cycleTimes(w: Window, fullLoop = true): Promise<CycleTimes> {
+    const loop = fullLoop
+      ? `(SELECT extract(epoch FROM min(j.sent_at) - w.sent_at)::float8
+            FROM invites j WHERE j.referrer_id = w.signup_user_id)`
+      : 'NULL::float8';
     const [r] = await this.rows<CycleTimes>(
       `WITH c AS (
-         SELECT extract(epoch FROM signed_up_at - sent_at)::float8 AS secs,
-                (SELECT extract(epoch FROM min(j.sent_at) - w.sent_at)::float8
-                   FROM invites j WHERE j.referrer_id = w.signup_user_id) AS loop_secs
+         SELECT extract(epoch FROM signed_up_at - sent_at)::float8 AS secs, ${loop} AS loop_secs
            FROM (${WINDOW_INVITES(false)}) w
           WHERE converted
+         OFFSET 0
        )
        SELECT count(*)::int AS conversions,
               percentile_cont(0.5) WITHIN GROUP (ORDER BY secs) AS "p50Seconds",
