@@ -21,7 +21,10 @@ export class ForecastStore {
   async inputs(w: Window): Promise<ForecastInputs> {
     const [r] = await rows<ForecastInputs>(
       this.knex,
-      `WITH cohort AS (
+      // cohort is inlined where it is read (NOT MATERIALIZED): three index-only scans of the window, but the join
+      // with converted invites can run in parallel workers, which a materialized CTE's scan cannot (1 M rows, 90 days:
+      // 0.35 -> 0.15 s).
+      `WITH cohort AS NOT MATERIALIZED (
          SELECT user_id, signed_up_at, referred_by_invite FROM users WHERE signed_up_at >= :from AND signed_up_at < :to
        ), referred AS (
          SELECT extract(epoch FROM i.signed_up_at - c.signed_up_at)::float8 / 86400 AS days
