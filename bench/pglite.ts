@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { load, type LoadResult } from './load.js';
-import { median, postJson, ready, start, stopAll, timed } from './process.js';
+import { VIRAL_METRICS, median, postJson, ready, start, stopAll, timed } from './process.js';
 
 const QUICK = process.argv.includes('--quick');
 const SECONDS = QUICK ? 1 : Number(process.env.BENCH_SECONDS ?? 10);
@@ -159,15 +159,7 @@ async function main() {
     'experiments/big/results',
     'experiments/big/results/timeline',
     'experiments/big/results?method=sequential',
-    ...[
-      'k-factor',
-      'k-factor/by-source',
-      'cycle-time',
-      'funnel',
-      'top-referrers',
-      'timeline',
-      'loop-efficiency',
-    ].flatMap((m) => [`metrics/${m}?days=7`, `metrics/${m}?days=30`]),
+    ...VIRAL_METRICS.flatMap((m) => [`metrics/${m}?days=7`, `metrics/${m}?days=30`]),
     'metrics/summary?days=30',
     'metrics/cohorts',
   ]) {

@@ -74,3 +74,14 @@ export async function stopAll(): Promise<void> {
   for (const c of children) c.kill('SIGTERM');
   await new Promise((r) => setTimeout(r, 500));
 }
+
+/** The viral metric endpoints both benchmarks time, under /v1/metrics/. */
+export const VIRAL_METRICS = [
+  'k-factor',
+  'k-factor/by-source',
+  'cycle-time',
+  'funnel',
+  'top-referrers',
+  'timeline',
+  'loop-efficiency',
+];

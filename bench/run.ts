@@ -11,7 +11,7 @@ import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import knexFactory from 'knex';
 import { load, type LoadResult } from './load.js';
-import { median, postJson, ready, rssMb, start, stopAll, timed } from './process.js';
+import { VIRAL_METRICS, median, postJson, ready, rssMb, start, stopAll, timed } from './process.js';
 import { BANDIT, asBandit, seedExperiment, seedGrowth, seedGrowthExperiment, seedInvites } from './seed.js';
 
 const QUICK = process.argv.includes('--quick');
@@ -232,18 +232,7 @@ async function main() {
   // The viral metrics once users exist too (the funnel reads invitees' first-value moments, cohorts the users' signup
   // weeks), over 7- and 30-day windows; the dashboard's summary, cohorts and the K anomaly series with them.
   for (const path of [
-    ...[7, 30].flatMap((d) =>
-      [
-        'k-factor',
-        'k-factor/by-source',
-        'cycle-time',
-        'funnel',
-        'top-referrers',
-        'timeline',
-        'loop-efficiency',
-        'summary',
-      ].map((m) => `${m}?days=${d}`),
-    ),
+    ...[7, 30].flatMap((d) => [...VIRAL_METRICS, 'summary'].map((m) => `${m}?days=${d}`)),
     'cohorts',
     'anomalies?metric=k_factor',
   ]) {
