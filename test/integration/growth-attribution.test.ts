@@ -270,5 +270,13 @@ t.test('forecast: the generation model on hand-worked counts', async (t) => {
   const csv = await app.inject({
     url: '/v1/metrics/forecast?from=2026-01-01T00:00:00Z&to=2026-01-11T00:00:00Z&horizonDays=5&format=csv',
   });
-  t.equal(csv.body.trim().split('\r\n').length, 6, 'one row per step');
+  const lines = csv.body.trim().split('\r\n');
+  t.equal(lines.length, 6, 'one row per step');
+  const header = lines[0]!.split(',');
+  const first = Object.fromEntries(lines[1]!.split(',').map((v, k) => [header[k], v]));
+  t.match(
+    first,
+    { users: String(f.users), referred: String(f.referred), organic: String(f.organic), k: String(f.k) },
+    'the window-level counts repeated on every step, as in the JSON',
+  );
 });
