@@ -1,6 +1,7 @@
 // Set-based data sets for the query benchmarks (generate_series, bounded by the row counts given).
 import type { Knex } from 'knex';
 import { rebuildSignupTouches } from '../src/viral/signup-touches.js';
+import { rebuildActivityPeriods } from '../src/growth/activity-periods.js';
 
 const BUCKET = (ts: string) => `date_bin('15 minutes', ${ts}, timestamptz '2000-01-01 00:00:00+00')`;
 
@@ -235,6 +236,8 @@ export async function seedGrowth(db: Knex, rows: number): Promise<GrowthSeed> {
       [revenue],
     );
   });
+  // Retention's per-user periods, which the activity statement keeps, derived from the rows written above.
+  await rebuildActivityPeriods(db);
   const count = async (sql: string) => Number(((await db.raw(sql)) as { rows: { n: number }[] }).rows[0]!.n);
   return {
     users: await count(`SELECT count(*)::int AS n FROM users`),

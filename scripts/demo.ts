@@ -8,6 +8,7 @@ import { loadConfig } from '../src/config.js';
 import { closeDatabase, createDatabase } from '../src/db/knex.js';
 import { migrateLatest } from '../src/db/migrate.js';
 import { bucketOf } from '../src/experiments/result-aggregates.js';
+import { REBUILD_ACTIVITY_PERIODS } from '../src/growth/activity-periods.js';
 import { RECOMPUTE_INVITE_PREDECESSORS } from '../src/viral/invites-ingest.js';
 import { REBUILD_SIGNUP_TOUCHES } from '../src/viral/signup-touches.js';
 
@@ -243,6 +244,8 @@ const STEPS: [string, string][] = [
         AND a.exposed_at + interval '8 days' < now()
      ON CONFLICT DO NOTHING`,
   ],
+  // Activity written above with direct SQL: retention's per-user periods are derived from it, as ingest keeps them.
+  ['activity periods', REBUILD_ACTIVITY_PERIODS],
   ['statistics', 'ANALYZE'],
 ];
 

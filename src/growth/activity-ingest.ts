@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { MERGE_ACTIVITY_PERIODS } from './activity-periods.js';
 import { DUPLICATE, type Outcome, type Rejection, STORED, reject } from '../viral/types.js';
 
 export interface ActivityItem {
@@ -45,7 +46,10 @@ function checkUser(users: Map<string, Date>, userId: string, at: Date): Rejectio
   return null;
 }
 
-/** Activity in one statement: stored per (user, time), an identical replay is a duplicate. */
+/**
+ * Activity in one statement: stored per (user, time), an identical replay is a duplicate; the new rows' periods are
+ * merged into activity_periods (retention's per-user summary) by the same statement.
+ */
 export async function applyActivity(knex: Knex, items: ActivityItem[]): Promise<Outcome[]> {
   const users = await signupTimes(
     knex,
@@ -55,10 +59,13 @@ export async function applyActivity(knex: Knex, items: ActivityItem[]): Promise<
   const valid = items.filter((_, k) => outcomes[k] === null);
   if (valid.length === 0) return outcomes as Outcome[];
   const { rows } = (await knex.raw(
-    `INSERT INTO user_activity (user_id, occurred_at)
-     SELECT * FROM unnest(?::text[], ?::timestamptz[])
-     ON CONFLICT (user_id, occurred_at) DO NOTHING
-     RETURNING user_id, occurred_at`,
+    `WITH ins AS (
+       INSERT INTO user_activity (user_id, occurred_at)
+       SELECT * FROM unnest(?::text[], ?::timestamptz[])
+       ON CONFLICT (user_id, occurred_at) DO NOTHING
+       RETURNING user_id, occurred_at
+     ), periods AS (${MERGE_ACTIVITY_PERIODS('SELECT user_id, occurred_at FROM ins')})
+     SELECT user_id, occurred_at FROM ins`,
     [valid.map((i) => i.userId), iso(valid.map((i) => i.at))],
   )) as { rows: { user_id: string; occurred_at: Date }[] };
   const created = new Set(rows.map((r) => `${r.user_id}\u0000${r.occurred_at.getTime()}`));

@@ -26,60 +26,98 @@ export interface LtvRow {
   paying: number;
 }
 
-/** Retention and LTV: per-user range scans on user_activity's key, LTV from the revenue side. */
+/** Retention from activity_periods per slice of the window; LTV from the revenue side. */
 export class RetentionStore {
   constructor(private readonly knex: Knex) {}
 
   /**
-   * One row per cohort × period. Period k of a user is [s + k·P, s + (k+1)·P). Each member gets `e`, the last period
-   * that has fully elapsed (k ≤ e ⟺ s + (k+1)·P ≤ now), so a cohort's eligible count at k is its members with e ≥ k,
-   * summed from a few (cohort, e) groups instead of member × period rows. `on` reads the periods each member was
-   * active in (one range of their activity: periods 1 … e, [s + P, s + (e + 1)·P)); `on_or_after` only each
-   * member's last activity (one backward index probe), which retains every period up to the one holding it. Members
-   * with no elapsed period after period 0 (e < 1: the window's last period's signups) cannot count as retained and
-   * are not probed.
+   * One row per cohort × period. Period k of a user is [s + k·P, s + (k+1)·P); a member is eligible at k when
+   * s + (k+1)·P ≤ now, i.e. s ≤ now − (k+1)·P. The window is cut into spans at its whole hours and at those
+   * thresholds (+1 µs), so within a span every member has the same last elapsed period e (capped at periods − 1). A
+   * span whose ends have the same cohort and the same UTC offset in tz holds one cohort (local time runs on evenly
+   * inside it); any other span (a local midnight at :30 or :45, an offset change inside the hour) is grouped member by
+   * member. Per span: its members are one index-only count of users; its retained members per period one pass over
+   * activity_periods' rows of the span (the periods each user was active in as bits, the period of their latest
+   * activity), counting for k = 1 … periods − 1 those with bit k set (`on`) or a latest activity in period ≥ k
+   * (`on_or_after`), kept for k ≤ e. Members with no activity have no row there and count at period 0 only.
    */
   async retention(w: Window, q: RetentionQuery, now: Date): Promise<RetentionCell[]> {
     const p = `(:hours * interval '1 hour')`;
-    const periodOf = (col: string) =>
-      `floor(extract(epoch FROM ${col} - m.signed_up_at) / (:hours * 3600))::int`;
-    const retained =
-      q.mode === 'on'
-        ? `SELECT h.cohort, h.k, count(*) AS n
-             FROM (SELECT DISTINCT m.cohort, m.user_id, ${periodOf('a.occurred_at')} AS k
-                     FROM members m JOIN user_activity a ON a.user_id = m.user_id
-                      AND a.occurred_at >= m.signed_up_at + ${p} AND a.occurred_at < m.signed_up_at + (m.e + 1) * ${p}
-                    WHERE m.e >= 1) h
-            GROUP BY h.cohort, h.k`
-        : `SELECT c.cohort, ks.k, sum(c.n) AS n
-             FROM (SELECT m.cohort, least(m.e, ${periodOf('l.last')}) AS r, count(*) AS n
-                     FROM members m
-                     CROSS JOIN LATERAL (SELECT max(occurred_at) AS last FROM user_activity a WHERE a.user_id = m.user_id) l
-                    WHERE m.e >= 1 AND l.last >= m.signed_up_at + ${p}
-                    GROUP BY 1, 2) c
-             JOIN ks ON ks.k BETWEEN 1 AND c.r
-            GROUP BY c.cohort, ks.k`;
-    // For `on`, members is inlined where it is read (NOT MATERIALIZED): a scan of a materialized CTE cannot run in
-    // parallel workers, and the activity probes are most of the cost (10 M rows, 90 days: 4.7 -> 3.6 s with two
-    // workers). `on_or_after`'s probe (a lateral max) runs in one process either way, so it reads members once.
-    const members = q.mode === 'on' ? 'NOT MATERIALIZED ' : '';
+    const hit = (k: number) => {
+      if (q.mode === 'on_or_after') return `${q.granularity === 'week' ? 'last_week' : 'last_day'} >= ${k}`;
+      if (q.granularity === 'week') return `(weeks & ${1n << BigInt(k)}) <> 0`;
+      return k < 63 ? `(days_lo & ${1n << BigInt(k)}) <> 0` : `(days_hi & ${1n << BigInt(k - 63)}) <> 0`;
+    };
+    const ks = Array.from({ length: q.periods - 1 }, (_, i) => i + 1);
+    const hits =
+      ks.length === 0
+        ? `'{}'::bigint[]`
+        : `ARRAY[${ks.map((k) => `count(*) FILTER (WHERE ${hit(k)})`).join(', ')}]`;
+    // Rows with no hit at any k ≥ 1 (most users are active in their first period only) are skipped by one test.
+    const mask = (from: number, to: number) => {
+      let m = 0n;
+      for (let k = from; k <= to; k++) m |= 1n << BigInt(k);
+      return m;
+    };
+    const last = q.periods - 1;
+    const anyHit =
+      q.mode === 'on_or_after'
+        ? `${q.granularity === 'week' ? 'last_week' : 'last_day'} >= 1`
+        : q.granularity === 'week'
+          ? `(weeks & ${mask(1, last)}) <> 0`
+          : `((days_lo & ${mask(1, Math.min(last, 62))}) <> 0 OR (days_hi & ${mask(0, last - 63)}) <> 0)`;
+    const offsetAt = (col: string) => `(${col} AT TIME ZONE :tz) - (${col} AT TIME ZONE 'UTC')`;
+    const cohortOf = (col: string) => `date_trunc(:granularity, ${col} AT TIME ZONE :tz)`;
+    const inSpan = (t: string) =>
+      `${t}.signed_up_at >= s.lo AND ${t}.signed_up_at < s.hi AND (:source::text IS NULL OR ${
+        t === 'u' ? `coalesce(u.invite_source, 'organic')` : 'a.source'
+      } = :source)`;
     return rows<RetentionCell>(
       this.knex,
-      `WITH members AS ${members}(
-         SELECT user_id, signed_up_at, date_trunc(:granularity, signed_up_at AT TIME ZONE :tz) AS cohort,
-                least(:periods - 1, floor(extract(epoch FROM :now::timestamptz - signed_up_at) / (:hours * 3600))::int - 1) AS e
-           FROM (${WINDOW_MEMBERS}) m
-          WHERE :source::text IS NULL OR source = :source
+      `WITH edges AS (
+         SELECT t FROM (
+           SELECT :from::timestamptz AS t
+           UNION SELECT :to::timestamptz
+           UNION SELECT generate_series(date_trunc('hour', :from::timestamptz, 'UTC'), :to::timestamptz, interval '1 hour')
+           UNION SELECT :now::timestamptz - (k + 1) * ${p} + interval '1 microsecond' FROM generate_series(0, :periods - 1) k
+         ) x WHERE t >= :from::timestamptz AND t <= :to::timestamptz
+       ), spans AS (
+         SELECT lo, hi, ${cohortOf('lo')} AS cohort,
+                ${cohortOf('lo')} = ${cohortOf(`(hi - interval '1 microsecond')`)}
+                  AND ${offsetAt('lo')} = ${offsetAt(`(hi - interval '1 microsecond')`)} AS whole,
+                least(:periods - 1, floor(extract(epoch FROM :now::timestamptz - lo) / (:hours * 3600))::int - 1) AS e
+           FROM (SELECT t AS lo, lead(t) OVER (ORDER BY t) AS hi FROM edges) x
+          WHERE hi IS NOT NULL
        ), ks AS (
          SELECT generate_series(0, :periods - 1) AS k
        ), elapsed AS (
-         SELECT cohort, e, count(*) AS n FROM members GROUP BY cohort, e
+         SELECT s.cohort, s.e, c.n
+           FROM spans s CROSS JOIN LATERAL (SELECT count(*) AS n FROM users u WHERE ${inSpan('u')}) c
+          WHERE s.whole AND c.n > 0
+         UNION ALL
+         SELECT ${cohortOf('u.signed_up_at')}, s.e, count(*)
+           FROM spans s JOIN users u ON ${inSpan('u')}
+          WHERE NOT s.whole
+          GROUP BY 1, 2
        ), sizes AS (
          SELECT cohort, sum(n)::int AS size FROM elapsed GROUP BY cohort
        ), eligible AS (
          SELECT x.cohort, ks.k, sum(x.n) FILTER (WHERE ks.k = 0 OR x.e >= ks.k) AS n
            FROM elapsed x CROSS JOIN ks GROUP BY x.cohort, ks.k
-       ), retained AS (${retained})
+       ), retained AS (
+         SELECT r.cohort, h.k, sum(h.n) AS n
+           FROM (SELECT s.cohort, s.e, c.hits
+                   FROM spans s CROSS JOIN LATERAL (SELECT ${hits} AS hits FROM activity_periods a WHERE ${inSpan('a')} AND ${anyHit}) c
+                  WHERE s.whole AND s.e >= 1
+                 UNION ALL
+                 SELECT ${cohortOf('a.signed_up_at')}, s.e, ${hits}
+                   FROM spans s JOIN activity_periods a ON ${inSpan('a')} AND ${anyHit}
+                  WHERE NOT s.whole AND s.e >= 1
+                  GROUP BY 1, 2) r
+          CROSS JOIN LATERAL unnest(r.hits) WITH ORDINALITY AS h(n, k)
+          WHERE h.k <= r.e
+          GROUP BY r.cohort, h.k
+       )
        SELECT s.cohort AT TIME ZONE :tz AS "cohortStart", s.size, g.k AS period,
               coalesce(g.n, 0)::int AS eligible,
               (CASE WHEN g.k = 0 THEN s.size ELSE coalesce(r.n, 0) END)::int AS retained

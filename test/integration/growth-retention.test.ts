@@ -194,6 +194,112 @@ t.test('a cohort not yet eligible: retained counts eligible users only, rate nul
   t.equal((await app.inject({ url: '/v1/metrics/retention?mode=sometimes' })).statusCode, 400);
 });
 
+t.test('day periods past 62 and week bits: activity arriving out of order, both modes', async (t) => {
+  const app = await build(t);
+  const day = (d: number, hours: number) =>
+    new Date(Date.parse('2026-01-01T00:00:00Z') + d * 86_400_000 + hours * 3_600_000);
+  const r = await events(app, [
+    { type: 'user_signed_up', userId: 'x', occurredAt: '2026-01-01T00:00:00Z' },
+    { type: 'user_signed_up', userId: 'y', occurredAt: '2026-01-01T12:00:00Z' },
+    // x: days 89, 63, 62 and then 5 (a late event earlier than the stored ones); y: day 70 only.
+    active('x', day(89, 1).toISOString()),
+    active('x', day(63, 1).toISOString()),
+    active('x', day(62, 23).toISOString()),
+    active('x', day(5, 0).toISOString()),
+    active('y', day(70, 12.5).toISOString()),
+  ]);
+  t.equal(json<{ accepted: number }>(r).accepted, 7);
+  await events(app, [active('x', day(63, 1).toISOString())]); // a replay changes nothing
+  const q = 'from=2026-01-01T00:00:00Z&to=2026-01-02T00:00:00Z';
+  const retained = async (query: string) => {
+    const res = await get<Retention>(app, `/v1/metrics/retention?${q}&${query}`);
+    t.equal(res.cohorts.length, 1, query);
+    t.ok(
+      res.cohorts[0]!.periods.every((p) => p.eligible === 2),
+      `${query}: both members are eligible at every period`,
+    );
+    return res.cohorts[0]!.periods.map((p) => p.retained);
+  };
+  const only = (n: number, hits: Record<number, number>) =>
+    Array.from({ length: n }, (_, k) => (k === 0 ? 2 : (hits[k] ?? 0)));
+  t.same(
+    await retained('granularity=day&periods=90'),
+    only(90, { 5: 1, 62: 1, 63: 1, 70: 1, 89: 1 }),
+    'day, on',
+  );
+  t.same(
+    await retained('granularity=day&periods=90&mode=on_or_after'),
+    Array.from({ length: 90 }, (_, k) => (k === 0 || k <= 70 ? 2 : 1)),
+    'day, on_or_after: x last active on day 89, y on day 70',
+  );
+  // Weeks: x in weeks 0, 8 (day 62), 9 (day 63) and 12 (day 89); y in week 10.
+  t.same(await retained('granularity=week&periods=14'), only(14, { 8: 1, 9: 1, 10: 1, 12: 1 }), 'week, on');
+  t.same(
+    await retained('granularity=week&periods=14&mode=on_or_after'),
+    Array.from({ length: 14 }, (_, k) => (k === 0 || k <= 10 ? 2 : k <= 12 ? 1 : 0)),
+    'week, on_or_after',
+  );
+  t.same(
+    await retained('granularity=day&periods=90&source=organic'),
+    only(90, { 5: 1, 62: 1, 63: 1, 70: 1, 89: 1 }),
+    'the source filter keeps organic users',
+  );
+  // z: days 300 and then 200, both past the day bits: the late one adds week 28 only.
+  await events(app, [
+    { type: 'user_signed_up', userId: 'z', occurredAt: '2026-01-03T00:00:00Z' },
+    active('z', day(302, 0).toISOString()),
+  ]);
+  await events(app, [active('z', day(202, 0).toISOString())]);
+  const z = await get<Retention>(
+    app,
+    '/v1/metrics/retention?from=2026-01-03T00:00:00Z&to=2026-01-04T00:00:00Z&granularity=week&periods=40',
+  );
+  t.same(
+    z.cohorts[0]!.periods.map((p) => p.retained),
+    Array.from({ length: 40 }, (_, k) => (k === 0 || k === 28 ? 1 : 0)),
+    'a late activity in an earlier week counts in its week',
+  );
+});
+
+t.test('a time zone offset off the 15-minute grid (Africa/Monrovia in 1971, UTC−0:44:30)', async (t) => {
+  const app = await build(t);
+  await events(app, [
+    { type: 'user_signed_up', userId: 'm1', occurredAt: '1971-06-01T00:40:00Z' }, // 23:55:30 on May 31 there
+    { type: 'user_signed_up', userId: 'm2', occurredAt: '1971-06-01T00:44:40Z' }, // 00:00:10 on June 1
+    { type: 'user_signed_up', userId: 'm3', occurredAt: '1971-06-01T00:50:00Z' },
+    active('m1', '1971-06-02T01:00:00Z'),
+    active('m2', '1971-06-02T00:45:00Z'),
+  ]);
+  const r = await get<Retention>(
+    app,
+    '/v1/metrics/retention?from=1971-05-31T00:00:00Z&to=1971-06-03T00:00:00Z&granularity=day&periods=3&tz=Africa/Monrovia',
+  );
+  t.same(
+    r.cohorts.map((c) => [c.cohortStart, c.size, pairs(c.periods)]),
+    [
+      [
+        '1971-05-31T00:44:30.000Z',
+        1,
+        [
+          [1, 1],
+          [1, 1],
+          [1, 0],
+        ],
+      ],
+      [
+        '1971-06-01T00:44:30.000Z',
+        2,
+        [
+          [2, 2],
+          [2, 1],
+          [2, 0],
+        ],
+      ],
+    ],
+    'members of one 15-minute slice on both sides of a local midnight land in their own cohorts',
+  );
+});
+
 t.test('LTV per loop: refunds, the horizon edge, users not yet matured', async (t) => {
   const app = await build(t);
   const now = Date.now();
