@@ -229,3 +229,57 @@ t.test(
     t.same(rows[0], { activity: 1, revenue: 4.99, visitor: 'v9', countries: 'US,CA' });
   },
 );
+
+t.test('activity periods: concurrent batches of the same users merge to their activity', async (t) => {
+  const app = await build(t);
+  const DAY_MS = 86_400_000;
+  const signedUp = (u: number) => Date.parse('2026-01-01T00:00:00Z') + u * 3_600_000 + u * 17_000;
+  const users = Array.from({ length: 8 }, (_, u) => u);
+  const r = await post(app, '/v1/events', {
+    events: users.map((u) => ({
+      type: 'user_signed_up',
+      userId: `p${u}`,
+      occurredAt: new Date(signedUp(u)).toISOString(),
+    })),
+  });
+  t.equal(body<{ accepted: number }>(r).accepted, users.length);
+  // 24 batches of 30 events over the same 8 users, days 0–299 after the signup (past both bit words), with repeats.
+  let seed = 20261206;
+  const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+  const batches = Array.from({ length: 24 }, () =>
+    Array.from({ length: 30 }, () => {
+      const u = Math.floor(next() * users.length);
+      const at = signedUp(u) + Math.floor(next() * 300) * DAY_MS + Math.floor(next() * 4) * 21_600_000;
+      return { type: 'user_active', userId: `p${u}`, occurredAt: new Date(at).toISOString() };
+    }),
+  );
+  const answers = await Promise.all(batches.map((events) => post(app, '/v1/events', { events })));
+  t.ok(
+    answers.every((a) => a.statusCode === 200),
+    'every batch stored',
+  );
+  const want = new Map<string, { lo: bigint; hi: bigint; weeks: bigint; lastDay: number }>();
+  for (const e of batches.flat()) {
+    const u = Number(e.userId.slice(1));
+    const d = Math.floor((Date.parse(e.occurredAt) - signedUp(u)) / DAY_MS);
+    const w = want.get(e.userId) ?? { lo: 0n, hi: 0n, weeks: 0n, lastDay: -1 };
+    if (d < 63) w.lo |= 1n << BigInt(d);
+    else if (d < 126) w.hi |= 1n << BigInt(d - 63);
+    if (Math.floor(d / 7) < 63) w.weeks |= 1n << BigInt(Math.floor(d / 7));
+    w.lastDay = Math.max(w.lastDay, d);
+    want.set(e.userId, w);
+  }
+  const { rows } = (await app.db.knex.raw(
+    `SELECT user_id, days_lo::text AS lo, days_hi::text AS hi, weeks::text AS weeks, last_day, last_week
+       FROM activity_periods ORDER BY user_id`,
+  )) as {
+    rows: { user_id: string; lo: string; hi: string; weeks: string; last_day: number; last_week: number }[];
+  };
+  t.same(
+    rows.map((r) => [r.user_id, BigInt(r.lo), BigInt(r.hi), BigInt(r.weeks), r.last_day, r.last_week]),
+    [...want.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([id, w]) => [id, w.lo, w.hi, w.weeks, w.lastDay, Math.floor(w.lastDay / 7)]),
+    'one row per user: the days and weeks with activity and the latest of each',
+  );
+});
