@@ -209,8 +209,9 @@ export async function seedGrowth(db: Knex, rows: number): Promise<GrowthSeed> {
     await tx.raw(`ALTER TABLE bench_users ADD PRIMARY KEY (n)`);
     await tx.raw(
       `CREATE TEMP TABLE bench_payers ON COMMIT DROP AS
-       SELECT (row_number() OVER (ORDER BY n) - 1)::int AS n, user_id, signed_up_at
-         FROM bench_users WHERE abs(hashtext(user_id)) % 10 = 0`,
+       SELECT (row_number() OVER (ORDER BY b.n) - 1)::int AS n, b.user_id, b.signed_up_at,
+              coalesce(u.invite_source, 'organic') AS source
+         FROM bench_users b JOIN users u USING (user_id) WHERE abs(hashtext(b.user_id)) % 10 = 0`,
     );
     await tx.raw(`ALTER TABLE bench_payers ADD PRIMARY KEY (n)`);
     await tx.raw(`ANALYZE bench_users, bench_payers`);
@@ -226,10 +227,11 @@ export async function seedGrowth(db: Knex, rows: number): Promise<GrowthSeed> {
       [activity],
     );
     await tx.raw(
-      `INSERT INTO revenue_events (event_id, user_id, amount, currency, occurred_at)
+      `INSERT INTO revenue_events (event_id, user_id, amount, currency, occurred_at, user_signed_up_at, user_source)
        SELECT 'rev' || g, u.user_id,
               (ARRAY[4.99, 9.99, 19.99, 49.99])[1 + abs(hashint4(g * 3)) % 4] * CASE WHEN g % 25 = 0 THEN -1 ELSE 1 END,
-              'USD', u.signed_up_at + (now() - u.signed_up_at) * power(${unit('hashint4(g * 7)')}, 2)
+              'USD', u.signed_up_at + (now() - u.signed_up_at) * power(${unit('hashint4(g * 7)')}, 2),
+              u.signed_up_at, u.source
          FROM generate_series(1, ?) g
          JOIN bench_payers u
            ON u.n = floor((SELECT count(*) FROM bench_payers) * power(${unit('hashint4(g * 9)')}, 2))::int`,

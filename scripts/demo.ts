@@ -186,10 +186,11 @@ const STEPS: [string, string][] = [
   ],
   [
     'revenue (purchases, some refunded)',
-    `INSERT INTO revenue_events (event_id, user_id, amount, currency, occurred_at)
+    `INSERT INTO revenue_events (event_id, user_id, amount, currency, occurred_at, user_signed_up_at, user_source)
      SELECT 'rev_' || u.user_id || '_' || n, u.user_id,
             (ARRAY[4.99, 9.99, 29.99])[1 + floor(${rnd("u.user_id || 'amount' || n")} * 3)::int], 'USD',
-            u.signed_up_at + ${rnd("u.user_id || 'paid' || n")} ^ 2 * (now() - u.signed_up_at)
+            u.signed_up_at + ${rnd("u.user_id || 'paid' || n")} ^ 2 * (now() - u.signed_up_at),
+            u.signed_up_at, coalesce(u.invite_source, 'organic')
        FROM users u LEFT JOIN invites i ON i.invite_id = u.referred_by_invite
       CROSS JOIN generate_series(1, 3) n
       WHERE ${rnd("u.user_id || 'pays' || n")} <
@@ -198,9 +199,9 @@ const STEPS: [string, string][] = [
   ],
   [
     'refunds',
-    `INSERT INTO revenue_events (event_id, user_id, amount, currency, occurred_at)
+    `INSERT INTO revenue_events (event_id, user_id, amount, currency, occurred_at, user_signed_up_at, user_source)
      SELECT event_id || '_refund', user_id, -amount, currency,
-            least(occurred_at + ${rnd("event_id || 'late'")} * interval '7 days', now())
+            least(occurred_at + ${rnd("event_id || 'late'")} * interval '7 days', now()), user_signed_up_at, user_source
        FROM revenue_events WHERE ${rnd("event_id || 'refund'")} < 0.05
      ON CONFLICT DO NOTHING`,
   ],

@@ -48,7 +48,8 @@ function checkUser(users: Map<string, Date>, userId: string, at: Date): Rejectio
 
 /**
  * Activity in one statement: stored per (user, time), an identical replay is a duplicate; the new rows' periods are
- * merged into activity_periods (retention's per-user summary) by the same statement.
+ * merged into activity_periods (retention's per-user summary) by the same statement. Rows go in in key order: two
+ * batches storing the same activity in different orders would each wait for the other's key (a deadlock).
  */
 export async function applyActivity(knex: Knex, items: ActivityItem[]): Promise<Outcome[]> {
   const users = await signupTimes(
@@ -61,7 +62,7 @@ export async function applyActivity(knex: Knex, items: ActivityItem[]): Promise<
   const { rows } = (await knex.raw(
     `WITH ins AS (
        INSERT INTO user_activity (user_id, occurred_at)
-       SELECT * FROM unnest(?::text[], ?::timestamptz[])
+       SELECT * FROM unnest(?::text[], ?::timestamptz[]) AS v(user_id, occurred_at) ORDER BY 1, 2
        ON CONFLICT (user_id, occurred_at) DO NOTHING
        RETURNING user_id, occurred_at
      ), periods AS (${MERGE_ACTIVITY_PERIODS('SELECT user_id, occurred_at FROM ins')})
@@ -85,9 +86,12 @@ export async function revenueById(knex: Knex, ids: string[]): Promise<Map<string
 }
 
 /**
- * Revenue in one statement. `currency`, when given, must be the configured one. An eventId stored before (or
- * earlier in the batch) with the same user, amount and currency — and time, when given — is a duplicate; with other
- * fields it is `409 event_conflict`.
+ * Revenue in one statement, each row with copies of its user's signup time and source (fixed once written; LTV reads
+ * the window's revenue by them). Rows go in in eventId order (two batches holding the same ids in different orders
+ * would each wait for the other's key), in batch order within an id, so the first of two events with one eventId is
+ * the stored one. `currency`, when given, must be the configured one. An eventId stored before (or earlier in the
+ * batch) with the same user, amount and currency — and time, when given — is a duplicate; with other fields it is
+ * `409 event_conflict`.
  */
 export async function applyRevenue(knex: Knex, items: RevenueItem[], currency: string): Promise<Outcome[]> {
   const users = await signupTimes(
@@ -102,9 +106,12 @@ export async function applyRevenue(knex: Knex, items: RevenueItem[], currency: s
   const valid = items.filter((_, k) => outcomes[k] === null);
   if (valid.length === 0) return outcomes as Outcome[];
   const { rows } = (await knex.raw(
-    `INSERT INTO revenue_events (event_id, user_id, amount, currency, occurred_at)
-     SELECT e.event_id, e.user_id, e.amount, ?::text, e.at
-       FROM unnest(?::text[], ?::text[], ?::numeric[], ?::timestamptz[]) AS e(event_id, user_id, amount, at)
+    `INSERT INTO revenue_events (event_id, user_id, amount, currency, occurred_at, user_signed_up_at, user_source)
+     SELECT e.event_id, e.user_id, e.amount, ?::text, e.at, u.signed_up_at, coalesce(u.invite_source, 'organic')
+       FROM unnest(?::text[], ?::text[], ?::numeric[], ?::timestamptz[]) WITH ORDINALITY
+              AS e(event_id, user_id, amount, at, n)
+       JOIN users u ON u.user_id = e.user_id
+      ORDER BY e.event_id, e.n
      ON CONFLICT (event_id) DO NOTHING
      RETURNING event_id`,
     [

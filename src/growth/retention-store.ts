@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { Window } from '../viral/window.js';
-import { DAY, WINDOW_MEMBERS, rows, windowParams } from './sql.js';
+import { DAY, rows, windowParams } from './sql.js';
 
 export interface RetentionCell {
   cohortStart: Date;
@@ -135,28 +135,34 @@ export class RetentionStore {
 
   /**
    * Per source and in total: the window's users, those matured (s + horizon ≤ now), the matured users' net revenue in
-   * [s, s + horizon) and how many of them have a positive net. Numeric sums, converted to a number at the end. The
-   * net is summed from the revenue side (a few rows per paying user) joined to the matured users, not probed per
-   * member: most users never pay.
+   * [s, s + horizon) and how many of them have a positive net. Users are counted per source on their signup index;
+   * the net per matured user is summed from the revenue rows of the window's users (each row carries its user's
+   * signup time and source: one index range, no join with the users). Numeric sums, converted at the end.
    */
   async ltv(w: Window, horizonDays: number, now: Date): Promise<LtvRow[]> {
     return rows<LtvRow>(
       this.knex,
-      `WITH members AS (
-         SELECT m.user_id, m.source, m.signed_up_at <= :now::timestamptz - :h * ${DAY} AS matured
-           FROM (${WINDOW_MEMBERS}) m
+      `WITH sizes AS (
+         SELECT coalesce(u.invite_source, 'organic') AS source, count(*) AS users,
+                count(*) FILTER (WHERE u.signed_up_at <= :now::timestamptz - :h * ${DAY}) AS matured
+           FROM users u
+          WHERE u.signed_up_at >= :from AND u.signed_up_at < :to
+          GROUP BY 1
        ), net AS (
-         SELECT r.user_id, sum(r.amount) AS net
-           FROM users u JOIN revenue_events r ON r.user_id = u.user_id
-            AND r.occurred_at >= u.signed_up_at AND r.occurred_at < u.signed_up_at + :h * ${DAY}
-          WHERE u.signed_up_at >= :from AND u.signed_up_at < :to AND u.signed_up_at <= :now::timestamptz - :h * ${DAY}
-          GROUP BY r.user_id
+         SELECT r.user_source AS source, r.user_id, sum(r.amount) AS net
+           FROM revenue_events r
+          WHERE r.user_signed_up_at >= :from AND r.user_signed_up_at < :to
+            AND r.user_signed_up_at <= :now::timestamptz - :h * ${DAY}
+            AND r.occurred_at >= r.user_signed_up_at AND r.occurred_at < r.user_signed_up_at + :h * ${DAY}
+          GROUP BY r.user_source, r.user_id
+       ), paid AS (
+         SELECT source, sum(net) AS revenue, count(*) FILTER (WHERE net > 0) AS paying FROM net GROUP BY source
        )
-       SELECT m.source, count(*)::int AS users, count(*) FILTER (WHERE m.matured)::int AS matured,
-              coalesce(sum(n.net), 0)::float8 AS revenue, count(*) FILTER (WHERE n.net > 0)::int AS paying
-         FROM members m LEFT JOIN net n USING (user_id)
-        GROUP BY GROUPING SETS ((m.source), ())
-        ORDER BY m.source COLLATE "C" NULLS LAST`,
+       SELECT s.source, coalesce(sum(s.users), 0)::int AS users, coalesce(sum(s.matured), 0)::int AS matured,
+              coalesce(sum(p.revenue), 0)::float8 AS revenue, coalesce(sum(p.paying), 0)::int AS paying
+         FROM sizes s LEFT JOIN paid p USING (source)
+        GROUP BY GROUPING SETS ((s.source), ())
+        ORDER BY s.source COLLATE "C" NULLS LAST`,
       windowParams(w, { h: horizonDays, now: now.toISOString() }),
     );
   }

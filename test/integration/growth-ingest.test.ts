@@ -243,16 +243,18 @@ t.test('activity periods: concurrent batches of the same users merge to their ac
     })),
   });
   t.equal(body<{ accepted: number }>(r).accepted, users.length);
-  // 24 batches of 30 events over the same 8 users, days 0–299 after the signup (past both bit words), with repeats.
+  // 12 batches of 30 events over the same 8 users, days 0–299 after the signup (past both bit words), with repeats.
   let seed = 20261206;
   const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
-  const batches = Array.from({ length: 24 }, () =>
+  const drawn = Array.from({ length: 12 }, () =>
     Array.from({ length: 30 }, () => {
       const u = Math.floor(next() * users.length);
       const at = signedUp(u) + Math.floor(next() * 300) * DAY_MS + Math.floor(next() * 4) * 21_600_000;
       return { type: 'user_active', userId: `p${u}`, occurredAt: new Date(at).toISOString() };
     }),
   );
+  // Each batch also goes in reversed, at the same time: the same keys in opposite orders.
+  const batches = drawn.flatMap((events) => [events, [...events].reverse()]);
   const answers = await Promise.all(batches.map((events) => post(app, '/v1/events', { events })));
   t.ok(
     answers.every((a) => a.statusCode === 200),
@@ -281,5 +283,33 @@ t.test('activity periods: concurrent batches of the same users merge to their ac
       .sort(([a], [b]) => (a < b ? -1 : 1))
       .map(([id, w]) => [id, w.lo, w.hi, w.weeks, w.lastDay, Math.floor(w.lastDay / 7)]),
     'one row per user: the days and weeks with activity and the latest of each',
+  );
+  // Revenue: batches sharing event ids, in opposite orders, stored once each.
+  const revenue = Array.from({ length: 40 }, (_, k) => ({
+    type: 'revenue',
+    userId: `p${k % users.length}`,
+    eventId: `e${k}`,
+    amount: k + 0.5,
+    occurredAt: new Date(signedUp(k % users.length) + k * DAY_MS).toISOString(),
+  }));
+  const paid = await Promise.all(
+    Array.from({ length: 12 }, (_, b) => {
+      const part = revenue.filter((_, k) => (k + b) % 3 !== 0);
+      return post(app, '/v1/events', { events: b % 2 ? part.reverse() : part });
+    }),
+  );
+  t.ok(
+    paid.every((a) => a.statusCode === 200 && body<{ rejected: unknown[] }>(a).rejected.length === 0),
+    'every revenue batch stored, replays as duplicates',
+  );
+  const stored = (await app.db.knex.raw(
+    `SELECT count(*)::int AS n, sum(amount)::float8 AS total, count(*) FILTER (
+       WHERE user_signed_up_at = u.signed_up_at AND user_source = 'organic')::int AS copied
+       FROM revenue_events r JOIN users u USING (user_id)`,
+  )) as { rows: { n: number; total: number; copied: number }[] };
+  t.same(
+    stored.rows[0],
+    { n: 40, total: revenue.reduce((a, e) => a + e.amount, 0), copied: 40 },
+    'each event once, with its user’s signup time and source',
   );
 });
