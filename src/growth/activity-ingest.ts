@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { MERGE_ACTIVITY_PERIODS } from './activity-periods.js';
+import { SOURCE_OF } from './sql.js';
 import { DUPLICATE, type Outcome, type Rejection, STORED, reject } from '../viral/types.js';
 
 export interface ActivityItem {
@@ -107,7 +108,7 @@ export async function applyRevenue(knex: Knex, items: RevenueItem[], currency: s
   if (valid.length === 0) return outcomes as Outcome[];
   const { rows } = (await knex.raw(
     `INSERT INTO revenue_events (event_id, user_id, amount, currency, occurred_at, user_signed_up_at, user_source)
-     SELECT e.event_id, e.user_id, e.amount, ?::text, e.at, u.signed_up_at, coalesce(u.invite_source, 'organic')
+     SELECT e.event_id, e.user_id, e.amount, ?::text, e.at, u.signed_up_at, ${SOURCE_OF('u')}
        FROM unnest(?::text[], ?::text[], ?::numeric[], ?::timestamptz[]) WITH ORDINALITY
               AS e(event_id, user_id, amount, at, n)
        JOIN users u ON u.user_id = e.user_id

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { SOURCE_OF } from './sql.js';
 
 /**
  * activity_periods rows (one per user) from `activity` (rows user_id, occurred_at), merged into the stored row: the
@@ -9,7 +10,7 @@ import type { Knex } from 'knex';
  */
 export const MERGE_ACTIVITY_PERIODS = (activity: string, order = 'u.user_id') => `
   INSERT INTO activity_periods AS p (user_id, signed_up_at, source, days_lo, days_hi, weeks, last_day, last_week)
-  SELECT u.user_id, u.signed_up_at, coalesce(u.invite_source, 'organic'),
+  SELECT u.user_id, u.signed_up_at, ${SOURCE_OF('u')},
          bit_or(CASE WHEN x.d < 63 THEN 1::bigint << x.d ELSE 0 END),
          bit_or(CASE WHEN x.d >= 63 AND x.d < 126 THEN 1::bigint << (x.d - 63) ELSE 0 END),
          bit_or(CASE WHEN x.d / 7 < 63 THEN 1::bigint << (x.d / 7) ELSE 0 END),

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { Window } from '../viral/window.js';
-import { DAY, rows, windowParams } from './sql.js';
+import { DAY, SOURCE_OF, rows, windowParams } from './sql.js';
 
 export interface RetentionCell {
   cohortStart: Date;
@@ -62,7 +62,7 @@ export class RetentionStore {
     const last = q.periods - 1;
     const anyHit =
       q.mode === 'on_or_after'
-        ? `${q.granularity === 'week' ? 'last_week' : 'last_day'} >= 1`
+        ? hit(1)
         : q.granularity === 'week'
           ? `(weeks & ${mask(1, last)}) <> 0`
           : `((days_lo & ${mask(1, Math.min(last, 62))}) <> 0 OR (days_hi & ${mask(0, last - 63)}) <> 0)`;
@@ -70,7 +70,7 @@ export class RetentionStore {
     const cohortOf = (col: string) => `date_trunc(:granularity, ${col} AT TIME ZONE :tz)`;
     const inSpan = (t: string) =>
       `${t}.signed_up_at >= s.lo AND ${t}.signed_up_at < s.hi AND (:source::text IS NULL OR ${
-        t === 'u' ? `coalesce(u.invite_source, 'organic')` : 'a.source'
+        t === 'u' ? SOURCE_OF('u') : 'a.source'
       } = :source)`;
     return rows<RetentionCell>(
       this.knex,
@@ -143,7 +143,7 @@ export class RetentionStore {
     return rows<LtvRow>(
       this.knex,
       `WITH sizes AS (
-         SELECT coalesce(u.invite_source, 'organic') AS source, count(*) AS users,
+         SELECT ${SOURCE_OF('u')} AS source, count(*) AS users,
                 count(*) FILTER (WHERE u.signed_up_at <= :now::timestamptz - :h * ${DAY}) AS matured
            FROM users u
           WHERE u.signed_up_at >= :from AND u.signed_up_at < :to

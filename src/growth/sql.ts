@@ -17,11 +17,14 @@ export const windowParams = (w: Window, extra: Record<string, unknown> = {}) => 
 
 export const DAY = `interval '24 hours'`;
 
+/** A user's acquisition source: the loop of the invite they signed up through, `organic` without one. */
+export const SOURCE_OF = (users: string) => `coalesce(${users}.invite_source, 'organic')`;
+
 /**
  * Users who signed up in the window, with their acquisition source (`organic` without a referrer): an index-only
  * range of users_signed_up_at_members.
  */
 export const WINDOW_MEMBERS = `
-  SELECT u.user_id, u.signed_up_at, u.country, u.referred_by_invite, coalesce(u.invite_source, 'organic') AS source
+  SELECT u.user_id, u.signed_up_at, u.country, u.referred_by_invite, ${SOURCE_OF('u')} AS source
     FROM users u
    WHERE u.signed_up_at >= :from AND u.signed_up_at < :to`;
