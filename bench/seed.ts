@@ -73,34 +73,6 @@ export async function asBandit(db: Knex, experimentId: number): Promise<void> {
   );
 }
 
-/**
- * Invites over 120 days: many referrers with a few invites each and a long tail of heavy ones (referrer index
- * M·u³ for u uniform, so the busiest referrer sends about 1 % of all invites), 30 % clicked, one in seven signing
- * up 0–7 days after sending (if that is already past).
- */
-export async function seedInvites(db: Knex, invites: number): Promise<void> {
-  // Each invite's predecessor send times (what RECOMPUTE_INVITE_PREDECESSORS derives) come from the same statement,
-  // and rows go in in send-time order, as ingest leaves them: updating 10 M stored rows afterwards took half an hour
-  // and left the covering index at twice its size. The bench's database holds no other invites.
-  await db.raw(
-    `INSERT INTO invites (invite_id, referrer_id, source, sent_at, first_clicked_at, signup_user_id, signed_up_at,
-                          prev_sent_at, prev_source_sent_at)
-     SELECT *, lag(sent_at) OVER (PARTITION BY referrer_id ORDER BY sent_at, invite_id COLLATE "C"),
-            lag(sent_at) OVER (PARTITION BY referrer_id, source ORDER BY sent_at, invite_id COLLATE "C")
-       FROM (SELECT 'b' || g AS invite_id,
-                    'ref' || floor(? * power((abs(hashint4(g)) % 1000000) / 1e6, 3))::bigint AS referrer_id,
-                    'loop' || (g % 5) AS source, t.ts AS sent_at,
-                    CASE WHEN g % 10 < 3 THEN t.ts + interval '10 minutes' END AS first_clicked_at,
-                    CASE WHEN g % 7 = 0 AND t.su < now() THEN 'new' || g END AS signup_user_id,
-                    CASE WHEN g % 7 = 0 AND t.su < now() THEN t.su END AS signed_up_at
-               FROM generate_series(1, ?) g,
-                    LATERAL (SELECT now() - (g::float8 / ?) * interval '120 days' AS ts) s,
-                    LATERAL (SELECT s.ts, s.ts + (abs(hashint4(g * 3)) % 10080) * interval '1 minute' AS su) t) x
-      ORDER BY sent_at`,
-    [Math.max(1, Math.floor(invites / 4)), invites, invites],
-  );
-}
-
 /** Country weights (per cent) of the bench's users; the remaining 3 % have no country. */
 const COUNTRIES: [string, number][] = [
   ['US', 25],
@@ -130,6 +102,36 @@ const country = (hash: string) =>
   `(ARRAY[${COUNTRY_SLOTS.map((c) => `'${c}'`).join(',')}]::text[])[1 + abs(${hash}) % 100]`;
 /** A uniform draw in [0, 1) from an integer hash. */
 const unit = (hash: string) => `((${hash} & 2147483647) / 2147483648.0)::float8`;
+
+/**
+ * Invites over 120 days: many referrers with a few invites each and a long tail of heavy ones (referrer index
+ * M·u³ for u uniform, so the busiest referrer sends about 1 % of all invites), 30 % clicked, one in seven signing
+ * up 0–7 days after sending (if that is already past).
+ */
+export async function seedInvites(db: Knex, invites: number): Promise<void> {
+  // Each invite's predecessor send times (what RECOMPUTE_INVITE_PREDECESSORS derives) and its referrer's country (the
+  // one seedGrowth gives the referrer's user, who signs up before the first invite) come from the same statement,
+  // and rows go in in send-time order, as ingest leaves them: updating 10 M stored rows afterwards took half an hour
+  // and left the covering index at twice its size. The bench's database holds no other invites.
+  await db.raw(
+    `INSERT INTO invites (invite_id, referrer_id, source, sent_at, first_clicked_at, signup_user_id, signed_up_at,
+                          prev_sent_at, prev_source_sent_at, referrer_known, referrer_country)
+     SELECT *, lag(sent_at) OVER (PARTITION BY referrer_id ORDER BY sent_at, invite_id COLLATE "C"),
+            lag(sent_at) OVER (PARTITION BY referrer_id, source ORDER BY sent_at, invite_id COLLATE "C"),
+            true, ${country('hashtext(referrer_id)')}
+       FROM (SELECT 'b' || g AS invite_id,
+                    'ref' || floor(? * power((abs(hashint4(g)) % 1000000) / 1e6, 3))::bigint AS referrer_id,
+                    'loop' || (g % 5) AS source, t.ts AS sent_at,
+                    CASE WHEN g % 10 < 3 THEN t.ts + interval '10 minutes' END AS first_clicked_at,
+                    CASE WHEN g % 7 = 0 AND t.su < now() THEN 'new' || g END AS signup_user_id,
+                    CASE WHEN g % 7 = 0 AND t.su < now() THEN t.su END AS signed_up_at
+               FROM generate_series(1, ?) g,
+                    LATERAL (SELECT now() - (g::float8 / ?) * interval '120 days' AS ts) s,
+                    LATERAL (SELECT s.ts, s.ts + (abs(hashint4(g * 3)) % 10080) * interval '1 minute' AS su) t) x
+      ORDER BY sent_at`,
+    [Math.max(1, Math.floor(invites / 4)), invites, invites],
+  );
+}
 
 export interface GrowthSeed {
   users: number;
@@ -161,7 +163,7 @@ export async function seedGrowth(db: Knex, rows: number): Promise<GrowthSeed> {
   await db.raw(
     `INSERT INTO users (user_id, signed_up_at, country)
      SELECT referrer_id, min(sent_at) - (abs(hashtext(referrer_id)) % 4320) * interval '1 minute',
-            ${country('hashtext(referrer_id)')}
+            true, ${country('hashtext(referrer_id)')}
        FROM invites WHERE referrer_id LIKE 'ref%' GROUP BY referrer_id`,
   );
   await db.raw(

@@ -54,7 +54,8 @@ const STORED_NEXT = (same: string) => `(
  * Runs while the batch's referrers are locked, so every stored invite of theirs is visible to it. Each referrer and
  * loop of the batch is probed once for its latest stored send time: a new invite sent after it (the usual case)
  * follows every stored one, so its stored predecessor is that time and it has no stored successor; only the others
- * are probed one by one.
+ * are probed one by one. Each invite notes whether its referrer is a user already, and that user's country
+ * (migration 20261212100000; geography looks up the others).
  */
 const INSERT_INVITES = `
   WITH input AS (
@@ -68,13 +69,14 @@ const INSERT_INVITES = `
     SELECT k.referrer_id, k.source,
            (SELECT max(j.sent_at) FROM invites j WHERE j.referrer_id = k.referrer_id) AS sent_at,
            (SELECT max(j.sent_at) FROM invites j WHERE j.referrer_id = k.referrer_id AND j.source = k.source)
-             AS source_sent_at
-      FROM (SELECT DISTINCT referrer_id, source FROM fresh) k
+             AS source_sent_at,
+           u.user_id IS NOT NULL AS referrer_known, u.country AS referrer_country
+      FROM (SELECT DISTINCT referrer_id, source FROM fresh) k LEFT JOIN users u ON u.user_id = k.referrer_id
   ), placed AS (
-    SELECT f.*, l.sent_at AS latest_at, l.source_sent_at AS latest_source_at
+    SELECT f.*, l.sent_at AS latest_at, l.source_sent_at AS latest_source_at, l.referrer_known, l.referrer_country
       FROM fresh f JOIN latest l USING (referrer_id, source)
   ), ranked AS (
-    SELECT f.invite_id, f.referrer_id, f.source, f.sent_at,
+    SELECT f.invite_id, f.referrer_id, f.source, f.sent_at, f.referrer_known, f.referrer_country,
            greatest(CASE WHEN f.latest_at IS NULL OR f.sent_at > f.latest_at THEN f.latest_at
                          ELSE ${STORED_PREV('')} END,
                     lag(f.sent_at) OVER (PARTITION BY f.referrer_id ORDER BY f.sent_at, f.invite_id COLLATE "C"))
@@ -95,8 +97,10 @@ const INSERT_INVITES = `
      WHERE n.invite_id IS NOT NULL
      GROUP BY n.invite_id
   ), ins AS (
-    INSERT INTO invites (invite_id, referrer_id, source, sent_at, prev_sent_at, prev_source_sent_at)
-    SELECT invite_id, referrer_id, source, sent_at, prev_sent_at, prev_source_sent_at FROM ranked
+    INSERT INTO invites
+      (invite_id, referrer_id, source, sent_at, prev_sent_at, prev_source_sent_at, referrer_known, referrer_country)
+    SELECT invite_id, referrer_id, source, sent_at, prev_sent_at, prev_source_sent_at, referrer_known, referrer_country
+      FROM ranked
     ON CONFLICT (invite_id) DO NOTHING
     RETURNING invite_id
   ), moved AS (

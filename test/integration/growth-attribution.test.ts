@@ -202,6 +202,60 @@ t.test('geography: countries, unknown countries, unregistered referrers and flow
   t.equal(csv.body.trim().split('\r\n').length, 5, 'one row per country');
 });
 
+t.test('geography: a referrer who becomes a user after sending, concurrently sent invites', async (t) => {
+  const app = await build(t);
+  const at = (h: number) => iso(Date.parse('2026-02-01T00:00:00Z') + h * 3_600_000);
+  const invite = (inviteId: string, referrerId: string, h: number) => ({
+    type: 'invite_sent',
+    inviteId,
+    referrerId,
+    source: 'gift',
+    occurredAt: at(h),
+  });
+  // late sends before being a user; nocountry is a user without a country; jp1 is a user from the start.
+  await events(app, [
+    { type: 'user_signed_up', userId: 'jp1', country: 'JP', occurredAt: at(0) },
+    { type: 'user_signed_up', userId: 'nocountry', occurredAt: at(0) },
+    invite('l1', 'late', 1),
+    invite('n1', 'nocountry', 1),
+  ]);
+  await events(app, [{ type: 'user_signed_up', userId: 'late', country: 'KR', occurredAt: at(2) }]);
+  // Batches racing each other and the registration of their referrer (each stored or looked up, never lost).
+  await Promise.all([
+    events(app, [invite('l2', 'late', 3), invite('j1', 'jp1', 3), invite('r1', 'racer', 3)]),
+    events(app, [invite('j2', 'jp1', 4), invite('r2', 'racer', 4)]),
+    events(app, [{ type: 'user_signed_up', userId: 'racer', country: 'BR', occurredAt: at(0) }]),
+  ]);
+  await events(app, [
+    { type: 'invite_signed_up', inviteId: 'l1', userId: 'kr2', country: 'KR', occurredAt: at(5) },
+    { type: 'invite_signed_up', inviteId: 'l2', userId: 'jp2', country: 'JP', occurredAt: at(5) },
+    { type: 'invite_signed_up', inviteId: 'j1', userId: 'kr3', country: 'KR', occurredAt: at(5) },
+    { type: 'invite_signed_up', inviteId: 'r1', userId: 'br2', country: 'BR', occurredAt: at(5) },
+    { type: 'invite_signed_up', inviteId: 'n1', userId: 'br3', country: 'BR', occurredAt: at(5) },
+  ]);
+  const { rows } = (await app.db.knex.raw(
+    `SELECT invite_id, referrer_known, referrer_country FROM invites ORDER BY invite_id`,
+  )) as { rows: { invite_id: string; referrer_known: boolean; referrer_country: string | null }[] };
+  const stored = Object.fromEntries(rows.map((r) => [r.invite_id, [r.referrer_known, r.referrer_country]]));
+  t.same(stored.l1, [false, null], 'sent before its referrer was a user: looked up');
+  t.same(stored.l2, [true, 'KR'], 'sent after: the copy');
+  t.same(stored.j1, [true, 'JP']);
+  t.same(stored.n1, [true, null], 'a user without a country');
+  t.ok(['false,', 'true,BR'].includes(String(stored.r1)), 'a racing registration: the copy or a lookup');
+  const g = await get<{
+    countries: { country: string | null; invites: number; signups: number }[];
+    flows: unknown[];
+  }>(app, '/v1/metrics/geo?from=2026-02-01T00:00:00Z&to=2026-02-08T00:00:00Z');
+  const invites = Object.fromEntries(g.countries.map((c) => [String(c.country), c.invites]));
+  t.same(invites, { KR: 2, JP: 2, BR: 2, null: 1 });
+  t.same(g.flows, [
+    { fromCountry: 'BR', toCountry: 'BR', signups: 1 },
+    { fromCountry: 'JP', toCountry: 'KR', signups: 1 },
+    { fromCountry: 'KR', toCountry: 'JP', signups: 1 },
+    { fromCountry: 'KR', toCountry: 'KR', signups: 1 },
+  ]);
+});
+
 t.test('forecast: the generation model on hand-worked counts', async (t) => {
   const app = await build(t);
   await events(app, [
