@@ -101,6 +101,7 @@ const INSERT_INVITES = `
       (invite_id, referrer_id, source, sent_at, prev_sent_at, prev_source_sent_at, referrer_known, referrer_country)
     SELECT invite_id, referrer_id, source, sent_at, prev_sent_at, prev_source_sent_at, referrer_known, referrer_country
       FROM ranked
+     ORDER BY invite_id -- key order: batches of other referrers with the same new ids would deadlock
     ON CONFLICT (invite_id) DO NOTHING
     RETURNING invite_id
   ), moved AS (
@@ -212,7 +213,10 @@ export async function applyClicks(knex: Knex, items: ClickItem[]): Promise<Outco
     (await db.raw(
       `WITH ins AS (
          INSERT INTO invite_clicks (invite_id, click_id, occurred_at, visitor_id)
-         SELECT * FROM unnest(?::text[], ?::text[], ?::timestamptz[], ?::text[])
+         SELECT invite_id, click_id, occurred_at, visitor_id
+           FROM unnest(?::text[], ?::text[], ?::timestamptz[], ?::text[])
+                WITH ORDINALITY AS x(invite_id, click_id, occurred_at, visitor_id, ord)
+          ORDER BY invite_id, click_id, ord -- key order (see applyUserSignups), a repeated key's first row first
          ON CONFLICT (invite_id, click_id) DO NOTHING
          RETURNING invite_id, click_id, occurred_at, visitor_id
        ), counted AS (

@@ -81,6 +81,7 @@ export async function applyInviteSignups(knex: Knex, items: InviteSignupItem[]):
       const { rows: created } = (await trx.raw(
         `INSERT INTO users (user_id, signed_up_at, referred_by_invite, invite_source, country, visitor_id)
          SELECT * FROM unnest(?::text[], ?::timestamptz[], ?::text[], ?::text[], ?::text[], ?::text[])
+          ORDER BY 1 -- key order: batches creating the same new users in opposite orders would deadlock
          ON CONFLICT (user_id) DO NOTHING
          RETURNING user_id`,
         [

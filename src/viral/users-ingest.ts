@@ -14,11 +14,17 @@ export interface FvmItem {
 
 const iso = (dates: Date[]) => dates.map((d) => d.toISOString());
 
-/** Organic signups in one statement; a user who exists already (organic or referred) is a duplicate. */
+/**
+ * Organic signups in one statement; a user who exists already (organic or referred) is a duplicate. Rows go in in
+ * key order (the batch's first row of a repeated id first): two batches creating the same new users in opposite
+ * orders would each wait for a key the other holds.
+ */
 export async function applyUserSignups(knex: Knex, items: SignupItem[]): Promise<Outcome[]> {
   const { rows } = (await knex.raw(
     `INSERT INTO users (user_id, signed_up_at, country)
-     SELECT * FROM unnest(?::text[], ?::timestamptz[], ?::text[])
+     SELECT user_id, signed_up_at, country
+       FROM unnest(?::text[], ?::timestamptz[], ?::text[]) WITH ORDINALITY AS x(user_id, signed_up_at, country, ord)
+      ORDER BY user_id, ord
      ON CONFLICT (user_id) DO NOTHING
      RETURNING user_id`,
     [
