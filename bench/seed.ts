@@ -163,7 +163,7 @@ export async function seedGrowth(db: Knex, rows: number): Promise<GrowthSeed> {
   await db.raw(
     `INSERT INTO users (user_id, signed_up_at, country)
      SELECT referrer_id, min(sent_at) - (abs(hashtext(referrer_id)) % 4320) * interval '1 minute',
-            true, ${country('hashtext(referrer_id)')}
+            ${country('hashtext(referrer_id)')}
        FROM invites WHERE referrer_id LIKE 'ref%' GROUP BY referrer_id`,
   );
   await db.raw(
