@@ -2,6 +2,7 @@
 import type { Knex } from 'knex';
 import { rebuildSignupTouches } from '../src/viral/signup-touches.js';
 import { rebuildActivityPeriods } from '../src/growth/activity-periods.js';
+import { SOURCE_OF } from '../src/growth/sql.js';
 
 const BUCKET = (ts: string) => `date_bin('15 minutes', ${ts}, timestamptz '2000-01-01 00:00:00+00')`;
 
@@ -100,6 +101,11 @@ const COUNTRY_SLOTS = COUNTRIES.flatMap(([c, w]) => Array<string>(w).fill(c));
 /** The country drawn by an integer hash (NULL for 3 in 100). */
 const country = (hash: string) =>
   `(ARRAY[${COUNTRY_SLOTS.map((c) => `'${c}'`).join(',')}]::text[])[1 + abs(${hash}) % 100]`;
+/**
+ * A referrer's country, drawn from the referrer's id: seedGrowth gives it to the referrer's user (and to 70 % of their
+ * invitees), and seedInvites copies it onto the referrer's invites as the invite statement would.
+ */
+const REFERRER_COUNTRY = country('hashtext(referrer_id)');
 /** A uniform draw in [0, 1) from an integer hash. */
 const unit = (hash: string) => `((${hash} & 2147483647) / 2147483648.0)::float8`;
 
@@ -118,7 +124,7 @@ export async function seedInvites(db: Knex, invites: number): Promise<void> {
                           prev_sent_at, prev_source_sent_at, referrer_known, referrer_country)
      SELECT *, lag(sent_at) OVER (PARTITION BY referrer_id ORDER BY sent_at, invite_id COLLATE "C"),
             lag(sent_at) OVER (PARTITION BY referrer_id, source ORDER BY sent_at, invite_id COLLATE "C"),
-            true, ${country('hashtext(referrer_id)')}
+            true, ${REFERRER_COUNTRY}
        FROM (SELECT 'b' || g AS invite_id,
                     'ref' || floor(? * power((abs(hashint4(g)) % 1000000) / 1e6, 3))::bigint AS referrer_id,
                     'loop' || (g % 5) AS source, t.ts AS sent_at,
@@ -163,7 +169,7 @@ export async function seedGrowth(db: Knex, rows: number): Promise<GrowthSeed> {
   await db.raw(
     `INSERT INTO users (user_id, signed_up_at, country)
      SELECT referrer_id, min(sent_at) - (abs(hashtext(referrer_id)) % 4320) * interval '1 minute',
-            ${country('hashtext(referrer_id)')}
+            ${REFERRER_COUNTRY}
        FROM invites WHERE referrer_id LIKE 'ref%' GROUP BY referrer_id`,
   );
   await db.raw(
@@ -175,7 +181,7 @@ export async function seedGrowth(db: Knex, rows: number): Promise<GrowthSeed> {
   await db.raw(
     `INSERT INTO users (user_id, signed_up_at, referred_by_invite, invite_source, country, visitor_id)
      SELECT signup_user_id, signed_up_at, invite_id, source,
-            CASE WHEN abs(hashtext(invite_id)) % 10 < 7 THEN ${country('hashtext(referrer_id)')}
+            CASE WHEN abs(hashtext(invite_id)) % 10 < 7 THEN ${REFERRER_COUNTRY}
                  ELSE ${country("hashtext(invite_id || 'c')")} END,
             CASE WHEN abs(hashtext(invite_id)) % 10 < 8 THEN 'vis-' || invite_id END
        FROM invites WHERE invite_id LIKE 'b%' AND signup_user_id IS NOT NULL`,
@@ -212,7 +218,7 @@ export async function seedGrowth(db: Knex, rows: number): Promise<GrowthSeed> {
     await tx.raw(
       `CREATE TEMP TABLE bench_payers ON COMMIT DROP AS
        SELECT (row_number() OVER (ORDER BY b.n) - 1)::int AS n, b.user_id, b.signed_up_at,
-              coalesce(u.invite_source, 'organic') AS source
+              ${SOURCE_OF('u')} AS source
          FROM bench_users b JOIN users u USING (user_id) WHERE abs(hashtext(b.user_id)) % 10 = 0`,
     );
     await tx.raw(`ALTER TABLE bench_payers ADD PRIMARY KEY (n)`);

@@ -9,6 +9,7 @@ import { closeDatabase, createDatabase } from '../src/db/knex.js';
 import { migrateLatest } from '../src/db/migrate.js';
 import { bucketOf } from '../src/experiments/result-aggregates.js';
 import { REBUILD_ACTIVITY_PERIODS } from '../src/growth/activity-periods.js';
+import { SOURCE_OF } from '../src/growth/sql.js';
 import { RECOMPUTE_INVITE_PREDECESSORS } from '../src/viral/invites-ingest.js';
 import { REBUILD_SIGNUP_TOUCHES } from '../src/viral/signup-touches.js';
 
@@ -190,7 +191,7 @@ const STEPS: [string, string][] = [
      SELECT 'rev_' || u.user_id || '_' || n, u.user_id,
             (ARRAY[4.99, 9.99, 29.99])[1 + floor(${rnd("u.user_id || 'amount' || n")} * 3)::int], 'USD',
             u.signed_up_at + ${rnd("u.user_id || 'paid' || n")} ^ 2 * (now() - u.signed_up_at),
-            u.signed_up_at, coalesce(u.invite_source, 'organic')
+            u.signed_up_at, ${SOURCE_OF('u')}
        FROM users u LEFT JOIN invites i ON i.invite_id = u.referred_by_invite
       CROSS JOIN generate_series(1, 3) n
       WHERE ${rnd("u.user_id || 'pays' || n")} <
