@@ -108,7 +108,7 @@ try {
     await page.getByRole('img', { name: /Cumulative conversion rate/ }).waitFor();
     await page.getByRole('table', { name: /Audit history/ }).waitFor();
     await page.screenshot({ path: 'docs/dashboard-experiment.png', fullPage: true });
-    await page.goto(`${origin}/dashboard/growth?days=90`);
+    await page.goto(`${origin}/dashboard/growth`);
     await page.getByRole('table', { name: /Share of each signup week/ }).waitFor();
     await page.getByRole('img', { name: /World map: signups by country/ }).waitFor();
     await page.screenshot({ path: 'docs/dashboard-growth.png', fullPage: true });

@@ -15,7 +15,10 @@ function CurrentView() {
   if (r.view === 'k-factor') return <KFactorView days={r.days} />;
   if (r.view === 'experiments') return <ExperimentsView status={r.status} />;
   if (r.view === 'alerts') return <AlertsView />;
-  if (r.view === 'growth') return <GrowthView days={r.days} model={r.model} />;
+  if (r.view === 'growth') {
+    const { days, attributionDays, geoDays, forecastDays, model } = r;
+    return <GrowthView {...{ days, attributionDays, geoDays, forecastDays, model }} />;
+  }
   return (
     <ExperimentDetailView
       key={r.key}

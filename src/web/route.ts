@@ -13,10 +13,23 @@ export const MODELS: AttributionModel[] = [
   'position_based',
 ];
 
+/**
+ * The Growth view's windows, one per question: the signup cohorts of retention and LTV (`days`), the signups credited
+ * by attribution, the signups and invites of geography, and the window the forecast is fitted on. Each defaults to
+ * the window its endpoint takes without `days` (SPEC §8), so the view first shows what the API answers by default.
+ */
+export interface GrowthWindows {
+  days: Period;
+  attributionDays: Period;
+  geoDays: Period;
+  forecastDays: Period;
+}
+export const GROWTH_DEFAULTS: GrowthWindows = { days: 90, attributionDays: 7, geoDays: 7, forecastDays: 30 };
+
 export type Route =
   | { view: 'k-factor'; days: Period }
   | { view: 'experiments'; status: Status | null }
-  | { view: 'growth'; days: Period; model: AttributionModel }
+  | ({ view: 'growth'; model: AttributionModel } & GrowthWindows)
   | { view: 'experiment'; key: string; metric: string | null; method: Method; cuped?: boolean }
   | { view: 'alerts' };
 
@@ -40,16 +53,20 @@ function parseRoute(loc: { pathname: string; search: string }): Route {
     const status = q.get('status');
     return { view: 'experiments', status: STATUSES.find((s) => s === status) ?? null };
   }
-  const days = Number(q.get('days'));
+  const period = (name: string, fallback: Period) =>
+    PERIODS.find((p) => p === Number(q.get(name))) ?? fallback;
   if (path === `${BASE}/growth`) {
     const model = q.get('model');
     return {
       view: 'growth',
-      days: PERIODS.find((p) => p === days) ?? 90,
+      days: period('days', GROWTH_DEFAULTS.days),
+      attributionDays: period('attributionDays', GROWTH_DEFAULTS.attributionDays),
+      geoDays: period('geoDays', GROWTH_DEFAULTS.geoDays),
+      forecastDays: period('forecastDays', GROWTH_DEFAULTS.forecastDays),
       model: MODELS.find((m) => m === model) ?? 'last_touch',
     };
   }
-  return { view: 'k-factor', days: PERIODS.find((p) => p === days) ?? 7 };
+  return { view: 'k-factor', days: period('days', 7) };
 }
 
 export function routeUrl(r: Route): string {
@@ -60,6 +77,9 @@ export function routeUrl(r: Route): string {
   }
   if (r.view === 'growth') {
     q.set('days', String(r.days));
+    q.set('attributionDays', String(r.attributionDays));
+    q.set('geoDays', String(r.geoDays));
+    q.set('forecastDays', String(r.forecastDays));
     q.set('model', r.model);
     return `${BASE}/growth?${q}`;
   }
@@ -92,10 +112,13 @@ addEventListener('popstate', () => {
 export const remembered = {
   days: 7 as Period,
   status: null as Status | null,
-  growth: { days: 90 as Period, model: 'last_touch' as AttributionModel },
+  growth: { ...GROWTH_DEFAULTS, model: 'last_touch' as AttributionModel },
 };
 route.subscribe((r) => {
   if (r.view === 'k-factor') remembered.days = r.days;
   if (r.view === 'experiments') remembered.status = r.status;
-  if (r.view === 'growth') remembered.growth = { days: r.days, model: r.model };
+  if (r.view === 'growth') {
+    const { days, attributionDays, geoDays, forecastDays, model } = r;
+    remembered.growth = { days, attributionDays, geoDays, forecastDays, model };
+  }
 });

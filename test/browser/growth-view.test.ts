@@ -18,6 +18,24 @@ const API_KEYS = `read:${READ},admin:${ADMIN}`;
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const COUNTRIES = ['US', 'FR', 'DE', 'BR'];
+/** The Growth view's window groups and their defaults (those of retention / LTV, attribution, geo, forecast). */
+const DEFAULT_WINDOWS = {
+  'Cohorts signed up in the last': '90',
+  'Signups in the last': '7',
+  'Signups and invites in the last': '7',
+  'Fitted on the last': '30',
+};
+
+const windowGroup = (page: Page, legend: string) => page.getByRole('group', { name: legend, exact: true });
+
+/** The checked period of each window group, by its legend. */
+async function checkedWindows(page: Page): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const legend of Object.keys(DEFAULT_WINDOWS)) {
+    out[legend] = await windowGroup(page, legend).locator('input:checked').inputValue();
+  }
+  return out;
+}
 
 /**
  * 60 days of growth: organic users in four countries, invites on two loops whose visitors click several invites
@@ -147,7 +165,8 @@ t.test('Growth view in Chromium: every figure equals the API', { skip: skipWitho
   const page = await context.newPage();
   const seen = watch(page, origin);
 
-  await page.goto(`${origin}/dashboard/growth?days=90&model=last_touch`);
+  // Without parameters: each window is its endpoint's default.
+  await page.goto(`${origin}/dashboard/growth`);
   await page.getByLabel('API key').fill(READ);
   await page.getByRole('button', { name: 'Open dashboard' }).click();
   await page.getByRole('heading', { name: 'Growth', level: 1 }).waitFor();
@@ -156,6 +175,7 @@ t.test('Growth view in Chromium: every figure equals the API', { skip: skipWitho
     'page',
     'the navigation marks the view',
   );
+  t.same(await checkedWindows(page), DEFAULT_WINDOWS, 'each window starts at its endpoint default');
 
   // Retention heatmap: the overall row and every cohort's cells, with eligible counts in the title.
   const retention = await apiGet<Retention>(
@@ -229,6 +249,15 @@ t.test('Growth view in Chromium: every figure equals the API', { skip: skipWitho
     }
     return a;
   };
+  // Attribution over 90 days instead of its default 7: the URL keeps it, and the counts follow.
+  await windowGroup(page, 'Signups in the last').getByRole('radio', { name: '90 days' }).check();
+  await page.waitForURL(/attributionDays=90/);
+  const last90 = await apiGet<Attribution>(app, '/v1/metrics/attribution?days=90&model=last_touch', READ);
+  const week = await apiGet<Attribution>(app, '/v1/metrics/attribution?model=last_touch', READ);
+  t.not(last90.signups, week.signups, 'the 90-day window holds more signups than the default 7 days');
+  await page
+    .getByText(`${last90.signups} referred signups, ${last90.multiTouchSignups} with more than one touch`)
+    .waitFor();
   const last = await checkAttribution('last_touch');
   await page.getByRole('radio', { name: 'First touch' }).check();
   await page.waitForURL(/model=first_touch/);
@@ -242,8 +271,13 @@ t.test('Growth view in Chromium: every figure equals the API', { skip: skipWitho
   await checkAttribution('first_touch');
   t.ok(last.signups === first.signups, 'the same signups, credited differently');
 
-  // Geography: the map is drawn and the table's K and flows equal the API's.
+  // Geography over 90 days: the map is drawn and the table's K and flows equal the API's.
   const geo = await apiGet<Geo>(app, '/v1/metrics/geo?days=90', READ);
+  const fr = geo.countries.find((c) => c.country === 'FR')!;
+  const frTitle = `France: ${fr.signups} signups, K ${fr.kFactor.toFixed(2)} (${fr.invites} invites)`;
+  await windowGroup(page, 'Signups and invites in the last').getByRole('radio', { name: '90 days' }).check();
+  await page.waitForURL(/geoDays=90/);
+  await page.locator('svg.world-map path.country title', { hasText: frTitle }).waitFor({ state: 'attached' });
   t.ok(
     await page.getByRole('img', { name: /World map: signups by country/ }).isVisible(),
     'the map is drawn',
@@ -269,21 +303,27 @@ t.test('Growth view in Chromium: every figure equals the API', { skip: skipWitho
   const franceTitle = await page
     .locator('svg.world-map path.country title')
     .evaluateAll((els) => els.map((e) => e.textContent ?? '').find((s) => s.startsWith('France:')));
-  const fr = geo.countries.find((c) => c.country === 'FR')!;
-  t.equal(
-    franceTitle,
-    `France: ${fr.signups} signups, K ${fr.kFactor.toFixed(2)} (${fr.invites} invites)`,
-    'K per country on hover',
-  );
+  t.equal(franceTitle, frTitle, 'K per country on hover');
 
-  // Forecast.
-  const f = await apiGet<Forecast>(app, '/v1/metrics/forecast?days=90&horizonDays=30', READ);
+  // Forecast, fitted on its default 30 days.
+  const f = await apiGet<Forecast>(app, '/v1/metrics/forecast?days=30&horizonDays=30', READ);
   const facts = await page.locator('dl.facts').textContent();
   t.match(facts, `K (this window)${f.k.toFixed(2)}`);
   t.match(facts, `Cycle${f.cycleDays} ${f.cycleDays === 1 ? 'day' : 'days'}`);
   t.match(facts, `Organic per day${f.organicPerDay.toFixed(2)}`);
   t.match(facts, Math.round(f.projection.at(-1)!.cumulativeExpected).toLocaleString('en-US'));
   t.ok(await page.getByRole('img', { name: /Projected signups per day/ }).isVisible(), 'the forecast chart');
+
+  t.same(
+    await checkedWindows(page),
+    { ...DEFAULT_WINDOWS, 'Signups in the last': '90', 'Signups and invites in the last': '90' },
+    'each window changed on its own',
+  );
+  t.match(
+    new URL(page.url()).search,
+    '?days=90&attributionDays=90&geoDays=90&forecastDays=30&model=first_touch',
+    'the URL holds every selection',
+  );
 
   const text = await page.locator('body').innerText();
   t.notMatch(text, /NaN|undefined|null/, 'no NaN, undefined or null on screen');
@@ -308,7 +348,7 @@ t.test('Growth view with no data says so in words', { skip: skipWithoutChromium 
   t.equal(await page.getByText('No signups in this period.').count(), 2, 'retention and LTV');
   await page.getByText('No signups in this window: the projection is flat at zero.').waitFor();
   t.equal(await page.getByRole('img', { name: /Projected signups/ }).count(), 0, 'no chart of zeros');
-  t.ok(await page.getByRole('radio', { name: '90 days' }).isChecked(), '90 days by default');
+  t.same(await checkedWindows(page), DEFAULT_WINDOWS, 'the default windows');
   t.notMatch(await page.locator('body').innerText(), /NaN|undefined|null/, 'empty data reads cleanly');
   t.same(await axeViolations(page), [], 'no serious or critical accessibility violation');
   t.same(seen.errors, [], 'no console error');
