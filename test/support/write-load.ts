@@ -36,25 +36,42 @@ export interface LoadOptions {
   strict503?: boolean;
 }
 
-/** Creates and starts the experiment the load assigns users to. */
+/**
+ * Creates and starts the experiment the load assigns users to. A 503 (the instance shedding load, as on a busy
+ * machine) is retried after its Retry-After, as a client would: the service rejects such a request before any
+ * write, so the retry cannot duplicate it.
+ */
 export async function seedLoadExperiment(url: string): Promise<void> {
   const admin = bearer(ADMIN_KEY);
-  const created = await call(
-    url,
-    'POST',
-    '/v1/experiments',
-    {
-      key: LOAD_EXPERIMENT,
-      variants: [
-        { key: 'control', weight: 50 },
-        { key: 'treatment', weight: 50 },
-      ],
-    },
-    admin,
+  const created = await retrying503(() =>
+    call(
+      url,
+      'POST',
+      '/v1/experiments',
+      {
+        key: LOAD_EXPERIMENT,
+        variants: [
+          { key: 'control', weight: 50 },
+          { key: 'treatment', weight: 50 },
+        ],
+      },
+      admin,
+    ),
   );
   if (created.status !== 201) throw new Error(`create: ${created.status} ${created.text}`);
-  const started = await call(url, 'POST', `/v1/experiments/${LOAD_EXPERIMENT}/start`, undefined, admin);
+  const started = await retrying503(() =>
+    call(url, 'POST', `/v1/experiments/${LOAD_EXPERIMENT}/start`, undefined, admin),
+  );
   if (started.status !== 200) throw new Error(`start: ${started.status} ${started.text}`);
+}
+
+/** Up to 10 attempts while the answer is 503, pausing for its Retry-After (1 s without one). */
+async function retrying503(send: () => ReturnType<typeof call>): ReturnType<typeof call> {
+  for (let attempt = 1; ; attempt++) {
+    const answer = await send();
+    if (answer.status !== 503 || attempt === 10) return answer;
+    await pause(1000 * (Number(answer.headers.get('retry-after')) || 1));
+  }
 }
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
