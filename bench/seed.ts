@@ -106,6 +106,12 @@ const country = (hash: string) =>
  * invitees), and seedInvites copies it onto the referrer's invites as the invite statement would.
  */
 const REFERRER_COUNTRY = country('hashtext(referrer_id)');
+/**
+ * A referrer's signup time, 0–72 h before `firstSent` (their first invite's send time): seedGrowth gives it to the
+ * referrer's user, and seedInvites copies it onto the referrer's invites as the invite statement would.
+ */
+const REFERRER_SIGNED_UP_AT = (firstSent: string) =>
+  `${firstSent} - (abs(hashtext(referrer_id)) % 4320) * interval '1 minute'`;
 /** A uniform draw in [0, 1) from an integer hash. */
 const unit = (hash: string) => `((${hash} & 2147483647) / 2147483648.0)::float8`;
 
@@ -121,10 +127,11 @@ export async function seedInvites(db: Knex, invites: number): Promise<void> {
   // and left the covering index at twice its size. The bench's database holds no other invites.
   await db.raw(
     `INSERT INTO invites (invite_id, referrer_id, source, sent_at, first_clicked_at, signup_user_id, signed_up_at,
-                          prev_sent_at, prev_source_sent_at, referrer_known, referrer_country)
+                          prev_sent_at, prev_source_sent_at, referrer_known, referrer_country, referrer_signed_up_at)
      SELECT *, lag(sent_at) OVER (PARTITION BY referrer_id ORDER BY sent_at, invite_id COLLATE "C"),
             lag(sent_at) OVER (PARTITION BY referrer_id, source ORDER BY sent_at, invite_id COLLATE "C"),
-            true, ${REFERRER_COUNTRY}
+            true, ${REFERRER_COUNTRY},
+            ${REFERRER_SIGNED_UP_AT('min(sent_at) OVER (PARTITION BY referrer_id ORDER BY sent_at, invite_id COLLATE "C")')}
        FROM (SELECT 'b' || g AS invite_id,
                     'ref' || floor(? * power((abs(hashint4(g)) % 1000000) / 1e6, 3))::bigint AS referrer_id,
                     'loop' || (g % 5) AS source, t.ts AS sent_at,
@@ -168,8 +175,7 @@ export async function seedGrowth(db: Knex, rows: number): Promise<GrowthSeed> {
   );
   await db.raw(
     `INSERT INTO users (user_id, signed_up_at, country)
-     SELECT referrer_id, min(sent_at) - (abs(hashtext(referrer_id)) % 4320) * interval '1 minute',
-            ${REFERRER_COUNTRY}
+     SELECT referrer_id, ${REFERRER_SIGNED_UP_AT('min(sent_at)')}, ${REFERRER_COUNTRY}
        FROM invites WHERE referrer_id LIKE 'ref%' GROUP BY referrer_id`,
   );
   await db.raw(

@@ -15,21 +15,27 @@ export class ForecastStore {
   constructor(private readonly knex: Knex) {}
 
   /**
-   * Users who signed up in the window, the organic ones, and the signups their invites brought before `to` (the
-   * converted invites in referrer order come index-only from invites_referrer_signed_up).
+   * Users who signed up in the window, the organic ones, and the signups their invites brought before `to`. Those
+   * invites are found by the copy of their referrer's signup time (a range of invites_converted_by_referrer_signup);
+   * only converted invites without it (referrer not a user when the invite was stored, or stored before migration
+   * 20261213100000) are joined with the window's users, from invites_converted_referrer_unset.
    */
   async inputs(w: Window): Promise<ForecastInputs> {
+    const converted = `i.signed_up_at IS NOT NULL AND i.signed_up_at < :to AND i.signed_up_at <= i.sent_at + :cw * ${DAY}`;
     const [r] = await rows<ForecastInputs>(
       this.knex,
-      // cohort is inlined where it is read (NOT MATERIALIZED): three index-only scans of the window, but the join
-      // with converted invites can run in parallel workers, which a materialized CTE's scan cannot (1 M rows, 90 days:
-      // 0.35 -> 0.15 s).
+      // cohort is inlined where it is read (NOT MATERIALIZED): index-only scans of the window that can run in
+      // parallel workers, which a materialized CTE's scan cannot.
       `WITH cohort AS NOT MATERIALIZED (
          SELECT user_id, signed_up_at, referred_by_invite FROM users WHERE signed_up_at >= :from AND signed_up_at < :to
        ), referred AS (
-         SELECT extract(epoch FROM i.signed_up_at - c.signed_up_at)::float8 / 86400 AS days
+         SELECT extract(epoch FROM i.signed_up_at - i.referrer_signed_up_at)::float8 / 86400 AS days
+           FROM invites i
+          WHERE i.referrer_signed_up_at >= :from AND i.referrer_signed_up_at < :to AND ${converted}
+         UNION ALL
+         SELECT extract(epoch FROM i.signed_up_at - c.signed_up_at)::float8 / 86400
            FROM cohort c JOIN invites i ON i.referrer_id = c.user_id
-          WHERE i.signed_up_at < :to AND i.signed_up_at <= i.sent_at + :cw * ${DAY}
+          WHERE i.referrer_signed_up_at IS NULL AND ${converted}
        )
        SELECT (SELECT count(*)::int FROM cohort) AS users,
               (SELECT count(*)::int FROM cohort WHERE referred_by_invite IS NULL) AS organic,

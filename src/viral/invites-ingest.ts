@@ -55,7 +55,7 @@ const STORED_NEXT = (same: string) => `(
  * loop of the batch is probed once for its latest stored send time: a new invite sent after it (the usual case)
  * follows every stored one, so its stored predecessor is that time and it has no stored successor; only the others
  * are probed one by one. Each invite notes whether its referrer is a user already, and that user's country
- * (migration 20261212100000; geography looks up the others).
+ * (migration 20261212100000; geography looks up the others) and signup time (20261213100000, for the forecast).
  */
 const INSERT_INVITES = `
   WITH input AS (
@@ -70,13 +70,16 @@ const INSERT_INVITES = `
            (SELECT max(j.sent_at) FROM invites j WHERE j.referrer_id = k.referrer_id) AS sent_at,
            (SELECT max(j.sent_at) FROM invites j WHERE j.referrer_id = k.referrer_id AND j.source = k.source)
              AS source_sent_at,
-           u.user_id IS NOT NULL AS referrer_known, u.country AS referrer_country
+           u.user_id IS NOT NULL AS referrer_known, u.country AS referrer_country,
+           u.signed_up_at AS referrer_signed_up_at
       FROM (SELECT DISTINCT referrer_id, source FROM fresh) k LEFT JOIN users u ON u.user_id = k.referrer_id
   ), placed AS (
-    SELECT f.*, l.sent_at AS latest_at, l.source_sent_at AS latest_source_at, l.referrer_known, l.referrer_country
+    SELECT f.*, l.sent_at AS latest_at, l.source_sent_at AS latest_source_at, l.referrer_known, l.referrer_country,
+           l.referrer_signed_up_at
       FROM fresh f JOIN latest l USING (referrer_id, source)
   ), ranked AS (
     SELECT f.invite_id, f.referrer_id, f.source, f.sent_at, f.referrer_known, f.referrer_country,
+           f.referrer_signed_up_at,
            greatest(CASE WHEN f.latest_at IS NULL OR f.sent_at > f.latest_at THEN f.latest_at
                          ELSE ${STORED_PREV('')} END,
                     lag(f.sent_at) OVER (PARTITION BY f.referrer_id ORDER BY f.sent_at, f.invite_id COLLATE "C"))
@@ -98,8 +101,10 @@ const INSERT_INVITES = `
      GROUP BY n.invite_id
   ), ins AS (
     INSERT INTO invites
-      (invite_id, referrer_id, source, sent_at, prev_sent_at, prev_source_sent_at, referrer_known, referrer_country)
-    SELECT invite_id, referrer_id, source, sent_at, prev_sent_at, prev_source_sent_at, referrer_known, referrer_country
+      (invite_id, referrer_id, source, sent_at, prev_sent_at, prev_source_sent_at, referrer_known, referrer_country,
+       referrer_signed_up_at)
+    SELECT invite_id, referrer_id, source, sent_at, prev_sent_at, prev_source_sent_at, referrer_known, referrer_country,
+           referrer_signed_up_at
       FROM ranked
      ORDER BY invite_id -- key order: batches of other referrers with the same new ids would deadlock
     ON CONFLICT (invite_id) DO NOTHING

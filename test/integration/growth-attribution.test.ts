@@ -334,3 +334,63 @@ t.test('forecast: the generation model on hand-worked counts', async (t) => {
     'the window-level counts repeated on every step, as in the JSON',
   );
 });
+
+t.test(
+  'forecast: referrers found by the copy of their signup time on the invite, or looked up',
+  async (t) => {
+    const app = await build(t);
+    const at = (d: number) => iso(Date.parse('2026-03-01T00:00:00Z') + d * DAY);
+    const invite = (inviteId: string, referrerId: string, d: number) => ({
+      type: 'invite_sent',
+      inviteId,
+      referrerId,
+      source: 'gift',
+      occurredAt: at(d),
+    });
+    const signup = (inviteId: string, userId: string, d: number) => ({
+      type: 'invite_signed_up',
+      inviteId,
+      userId,
+      occurredAt: at(d),
+    });
+    // late sends before being a user; before signed up before the window; ghost never signs up.
+    await events(app, [
+      { type: 'user_signed_up', userId: 'early', occurredAt: at(0) },
+      { type: 'user_signed_up', userId: 'before', occurredAt: at(-30) },
+      invite('l1', 'late', 1),
+      invite('g1', 'ghost', 1),
+    ]);
+    await events(app, [invite('e1', 'early', 1), invite('b1', 'before', 1)]);
+    await events(app, [{ type: 'user_signed_up', userId: 'late', occurredAt: at(3) }]);
+    await events(app, [
+      signup('e1', 'r_e', 2),
+      signup('l1', 'r_l', 4),
+      signup('b1', 'r_b', 2),
+      signup('g1', 'r_g', 2),
+    ]);
+    const { rows } = (await app.db.knex.raw(
+      `SELECT invite_id, referrer_signed_up_at FROM invites ORDER BY invite_id`,
+    )) as { rows: { invite_id: string; referrer_signed_up_at: Date | null }[] };
+    t.same(
+      Object.fromEntries(rows.map((r) => [r.invite_id, r.referrer_signed_up_at?.toISOString() ?? null])),
+      { b1: at(-30), e1: at(0), g1: null, l1: null },
+      'the copy where the referrer was a user when the invite was stored',
+    );
+    type Forecast = { users: number; organic: number; referred: number; k: number; cycleDays: number };
+    const url = `/v1/metrics/forecast?from=${at(0)}&to=${at(10)}&horizonDays=2`;
+    const f = await get<Forecast>(app, url);
+    // users: early, late and the four invitees; organic: early and late; referred through early (2 days after early's
+    // signup) and late (1 day after late's signup, who sent before signing up) → k = 2/6; p50(1, 2) = 1.5 → L = 2.
+    t.match(f, { users: 6, organic: 2, referred: 2, k: 2 / 6, cycleDays: 2 });
+    // README (Upgrades): filling in the copy for stored invites changes no answer.
+    await app.db.knex.raw(
+      `UPDATE invites i SET referrer_signed_up_at = u.signed_up_at
+       FROM users u WHERE u.user_id = i.referrer_id AND i.referrer_signed_up_at IS NULL`,
+    );
+    const filled = (await app.db.knex.raw(
+      `SELECT count(*)::int AS n FROM invites WHERE referrer_signed_up_at IS NULL`,
+    )) as { rows: { n: number }[] };
+    t.equal(filled.rows[0]!.n, 1, 'only the ghost referrer stays unset');
+    t.same(await get<Forecast>(app, url), f, 'the same forecast');
+  },
+);
