@@ -2,11 +2,12 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { buildApp } from '../src/app.js';
 import { configFrom } from '../src/config.js';
+import { openApiYaml } from '../src/plugins/swagger.js';
 
 export async function generateOpenApiYaml(): Promise<string> {
   const app = await buildApp({ config: configFrom({ DATABASE_URL: 'memory://' }), migrate: false });
   await app.ready();
-  const yaml = app.swagger({ yaml: true });
+  const yaml = openApiYaml(app);
   await app.close();
   return yaml;
 }

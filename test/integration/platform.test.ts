@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 import t from 'tap';
+import { parse as parseYaml } from 'yaml';
 import { buildApp } from '../../src/app.js';
 import { configFrom } from '../../src/config.js';
 import { keyId } from '../../src/plugins/auth.js';
+import { openApiYaml } from '../../src/plugins/swagger.js';
 import { build, json } from '../helper.js';
 
 const KEYS = 'admin:admin-secret-1,ingest:ingest-secret-1,read:read-secret-1';
@@ -112,7 +114,16 @@ t.test('health, request ids, OpenAPI drift', async (t) => {
   t.equal(docs.statusCode, 200);
   t.match(docs.body, /swagger/i);
   const committed = readFileSync(new URL('../../openapi.yaml', import.meta.url), 'utf8');
-  t.equal(committed, app.swagger({ yaml: true }), 'openapi.yaml matches the schemas (run npm run openapi)');
+  t.equal(committed, openApiYaml(app), 'openapi.yaml matches the schemas (run npm run openapi)');
+  const served = await app.inject({ url: '/openapi.yaml' });
+  t.equal(served.statusCode, 200);
+  t.match(served.headers['content-type'], /^application\/yaml/);
+  t.equal(served.body, committed, '/openapi.yaml serves the committed document');
+  // YAML 1.1 readers (PyYAML, SnakeYAML) get the same document as YAML 1.2 readers and /openapi.json.
+  for (const version of ['1.1', '1.2'] as const) {
+    t.strictSame(parseYaml(committed, { version }), spec, `openapi.yaml read as YAML ${version} equals /openapi.json`);
+  }
+  t.match(committed, /- "on"\n/, 'the retention mode `on` is quoted');
 });
 
 t.test('an unreachable database answers 503 with Retry-After, readiness fails, liveness holds', async (t) => {
