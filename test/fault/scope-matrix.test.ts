@@ -17,7 +17,7 @@ type Needed = Scope | 'any' | null;
  * SPEC §5: the dashboard page needs no key (it asks for one itself).
  */
 function expectedScope(method: string, path: string): Needed {
-  const publicPaths = ['/docs', '/openapi.json', '/metrics', '/dashboard'];
+  const publicPaths = ['/docs', '/openapi.json', '/openapi.yaml', '/metrics', '/dashboard'];
   if (path.startsWith('/health/') || publicPaths.includes(path)) return null;
   if (path.startsWith('/v1/metrics/') || path.startsWith('/v1/stats/')) return 'read';
   if (
@@ -51,7 +51,11 @@ t.test('scope matrix over every route of the OpenAPI document', async (t) => {
       .filter((m) => ['get', 'post', 'put', 'patch', 'delete'].includes(m))
       .map((m) => ({ method: m.toUpperCase(), path })),
   );
-  routes.push({ method: 'GET', path: '/docs' }, { method: 'GET', path: '/openapi.json' });
+  routes.push(
+    { method: 'GET', path: '/docs' },
+    { method: 'GET', path: '/openapi.json' },
+    { method: 'GET', path: '/openapi.yaml' },
+  );
   routes.push({ method: 'GET', path: '/metrics' });
   t.ok(routes.length >= 35, `${routes.length} routes`);
 
@@ -107,7 +111,7 @@ t.test('/metrics needs METRICS_TOKEN when it is set, and no API key opens it', a
   t.equal((await get()).statusCode, 401);
   t.equal((await get(`Bearer ${KEYS.admin}`)).statusCode, 401);
   t.equal((await get('Bearer scrape-token-matrix')).statusCode, 200);
-  for (const url of ['/health/live', '/openapi.json', '/docs']) {
+  for (const url of ['/health/live', '/openapi.json', '/openapi.yaml', '/docs']) {
     t.not((await app.inject({ url })).statusCode, 401, `${url} stays open`);
   }
 });

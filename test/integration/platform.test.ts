@@ -121,7 +121,11 @@ t.test('health, request ids, OpenAPI drift', async (t) => {
   t.equal(served.body, committed, '/openapi.yaml serves the committed document');
   // YAML 1.1 readers (PyYAML, SnakeYAML) get the same document as YAML 1.2 readers and /openapi.json.
   for (const version of ['1.1', '1.2'] as const) {
-    t.strictSame(parseYaml(committed, { version }), spec, `openapi.yaml read as YAML ${version} equals /openapi.json`);
+    t.strictSame(
+      parseYaml(committed, { version }),
+      spec,
+      `openapi.yaml read as YAML ${version} equals /openapi.json`,
+    );
   }
   t.match(committed, /- "on"\n/, 'the retention mode `on` is quoted');
 });
