@@ -40,7 +40,11 @@ export function launchBrowser(): Promise<Browser> {
   return browser;
 }
 
-/** The service listening on 127.0.0.1 (a free port) on this file's database, emptied first. */
+/**
+ * The service listening on 127.0.0.1 (a free port) on this file's database, emptied first. Answers are recomputed on
+ * every read (unless a test asks for reuse): the tests compare the page with the API right after writing, and on a
+ * busy machine an experiment's results took the 200 ms that makes them cacheable, so both showed the state before.
+ */
 export async function startService(
   t: T,
   env: Record<string, string> = {},
@@ -49,7 +53,8 @@ export async function startService(
   ensureWebBuild();
   const db = await testDatabase();
   if (opts.empty !== false) await emptyDatabase(db);
-  const app = await buildApp({ config: configFrom(env), db, migrate: false });
+  const config = configFrom({ METRICS_CACHE_SECONDS: '0', RESULTS_CACHE_SECONDS: '0', ...env });
+  const app = await buildApp({ config, db, migrate: false });
   const origin = await app.listen({ host: '127.0.0.1', port: 0 });
   t.teardown(() => app.close());
   return { app, origin };
