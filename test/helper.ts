@@ -69,19 +69,27 @@ async function createPgliteDatabase(): Promise<Database> {
   const db: Database = { knex, kind: 'pglite-memory', location: 'memory://' };
   // Applies nothing on a loaded dump; on a fresh database it migrates, and the result becomes the dump.
   const applied = await migrateLatest(knex);
-  if (!cached || applied.length > 0) {
-    const dump = Buffer.from(await (await pglite.dumpDataDir('none')).arrayBuffer());
-    const partial = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
-    writeFileSync(partial, dump);
-    renameSync(partial, file);
-    // Dumps of earlier migrations are never read again.
-    for (const old of readdirSync(tmpdir()).filter((f) =>
-      /^liftoff-test-pglite-[0-9a-f]{16}\.tar$/.test(f),
-    )) {
-      if (path.join(tmpdir(), old) !== file) rmSync(path.join(tmpdir(), old), { force: true });
-    }
-  }
+  if (!cached || applied.length > 0) await saveDump(pglite, file);
   return db;
+}
+
+/**
+ * Writes the dump for the next files, best effort: on a full or read-only temp directory they just run initdb and
+ * the migrations themselves. Dumps of earlier migrations are never read again and are removed.
+ */
+async function saveDump(pglite: PGlite, file: string): Promise<void> {
+  const partial = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  try {
+    writeFileSync(partial, Buffer.from(await (await pglite.dumpDataDir('none')).arrayBuffer()));
+    renameSync(partial, file);
+    for (const old of readdirSync(tmpdir())) {
+      if (/^liftoff-test-pglite-[0-9a-f]{16}\.tar$/.test(old) && path.join(tmpdir(), old) !== file) {
+        rmSync(path.join(tmpdir(), old), { force: true });
+      }
+    }
+  } catch {
+    rmSync(partial, { force: true });
+  }
 }
 
 /** One database per test file (PGlite is slow to open), migrated once; tests get it emptied by build(). */
