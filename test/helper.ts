@@ -112,6 +112,14 @@ export async function emptyDatabase(db: Database): Promise<void> {
   }
 }
 
+/**
+ * The service's configuration for tests: metric answers and results are recomputed on every read unless a test asks
+ * for reuse. Tests write rows directly and read right after writing; on a busy machine an experiment's results took
+ * the 200 ms that makes them cacheable, and the next read showed the state before.
+ */
+export const testConfig = (env: Record<string, string> = {}) =>
+  configFrom({ METRICS_CACHE_SECONDS: '0', RESULTS_CACHE_SECONDS: '0', ...env });
+
 /** An app on this file's database, emptied first, closed when the test ends. Never listens. */
 export async function build(
   t: T,
@@ -120,9 +128,7 @@ export async function build(
 ): Promise<FastifyInstance> {
   const db = await testDatabase();
   await emptyDatabase(db);
-  // Metric answers are recomputed on every read unless a test asks for reuse (tests also write rows directly).
-  const config = configFrom({ METRICS_CACHE_SECONDS: '0', ...env });
-  const app = await buildApp({ config, db, migrate: false, ...options });
+  const app = await buildApp({ config: testConfig(env), db, migrate: false, ...options });
   t.teardown(() => app.close());
   await app.ready();
   return app;

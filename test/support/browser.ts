@@ -4,8 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { type Browser, type Page, chromium } from 'playwright-core';
 import tap from 'tap';
 import { buildApp } from '../../src/app.js';
-import { configFrom } from '../../src/config.js';
-import { emptyDatabase, testDatabase } from '../helper.js';
+import { emptyDatabase, testConfig, testDatabase } from '../helper.js';
 import { ensureWebBuild } from './web-build.js';
 
 type T = { teardown(fn: () => unknown): void };
@@ -40,11 +39,7 @@ export function launchBrowser(): Promise<Browser> {
   return browser;
 }
 
-/**
- * The service listening on 127.0.0.1 (a free port) on this file's database, emptied first. Answers are recomputed on
- * every read (unless a test asks for reuse): the tests compare the page with the API right after writing, and on a
- * busy machine an experiment's results took the 200 ms that makes them cacheable, so both showed the state before.
- */
+/** The service listening on 127.0.0.1 (a free port) on this file's database, emptied first, configured for tests. */
 export async function startService(
   t: T,
   env: Record<string, string> = {},
@@ -53,8 +48,7 @@ export async function startService(
   ensureWebBuild();
   const db = await testDatabase();
   if (opts.empty !== false) await emptyDatabase(db);
-  const config = configFrom({ METRICS_CACHE_SECONDS: '0', RESULTS_CACHE_SECONDS: '0', ...env });
-  const app = await buildApp({ config, db, migrate: false });
+  const app = await buildApp({ config: testConfig(env), db, migrate: false });
   const origin = await app.listen({ host: '127.0.0.1', port: 0 });
   t.teardown(() => app.close());
   return { app, origin };
